@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install migrate demo lint typecheck messages bench worker beat
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded default: SQLite in var/, tasks run in-process, demo data loaded.
+run: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite; uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, SQLite otherwise.
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy .
+
+# Regenerate and compile the translation catalogues (Vietnamese source strings, English catalogue).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en -l vi --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker -l info -Q default,pdf
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A config beat -l info
+
+bench: $(STAMP)
+	$(PY) -m bench

@@ -1,0 +1,104 @@
+"""Who the current user is to the portal: their role and the communes they may see.
+
+Resolved once per request (web middleware) or per API call, and turned into the tenant scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from campaigns.models import Commune, Membership, Province, Role, Unit
+from campaigns.scoping import scopes_disabled
+
+COMMUNE_ROLES = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER})
+
+
+@dataclass(frozen=True)
+class Access:
+    role: str | None = None
+    commune: Commune | None = None
+    unit: Unit | None = None
+    province: Province | None = None
+    commune_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def is_commune_admin(self) -> bool:
+        return self.role == Role.COMMUNE_ADMIN
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.PROVINCE_REVIEWER
+
+    @property
+    def is_reporter(self) -> bool:
+        return self.role == Role.UNIT_REPORTER
+
+    def sees_commune_wide(self) -> bool:
+        """Admins, viewers and reviewers see every unit of a commune; reporters only their own."""
+        return self.role in COMMUNE_ROLES or self.role == Role.PROVINCE_REVIEWER
+
+    def can_see_unit(self, unit: Unit) -> bool:
+        if self.role == Role.UNIT_REPORTER:
+            return self.unit is not None and unit.pk == self.unit.pk
+        return unit.commune_id in self.commune_ids
+
+
+NO_ACCESS = Access()
+
+
+def resolve_access(user: Any) -> Access:
+    """The Access of a user, read outside any scope (this is what defines the scope)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ACCESS
+    with scopes_disabled():
+        membership = (
+            Membership.objects.select_related("commune", "commune__province", "unit", "province")
+            .filter(user=user)
+            .first()
+        )
+        if membership is None:
+            return NO_ACCESS
+        if membership.role == Role.PROVINCE_REVIEWER:
+            ids = tuple(
+                Commune.objects.filter(province=membership.province).values_list("pk", flat=True)
+            )
+            return Access(role=membership.role, province=membership.province, commune_ids=ids)
+    commune = membership.commune
+    assert commune is not None  # guaranteed by the membership_role_shape constraint
+    return Access(
+        role=membership.role,
+        commune=commune,
+        unit=membership.unit,
+        province=commune.province,
+        commune_ids=(commune.pk,),
+    )
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Login required, then one of ``roles``; any other role gets 404, as for a foreign object.
+
+    The roles are kept on the view (``required_roles``) so the isolation test can pick the
+    right user for every route without a list kept by hand.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.access.role not in roles:  # type: ignore[attr-defined]
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        guarded = login_required(wrapper)
+        guarded.required_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
+
+
+ALL_ROLES = tuple(Role.values)

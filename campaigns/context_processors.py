@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from campaigns.access import NO_ACCESS
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    return {"access": getattr(request, "access", NO_ACCESS)}

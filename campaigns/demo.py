@@ -1,0 +1,104 @@
+"""Demo data: the provinces, communes and units of the four seed plans, and demo users.
+
+Idempotent: running it again updates in place and creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from campaigns.models import Commune, CommuneKind, Province, Role, Unit
+from campaigns.scoping import scopes_disabled
+from campaigns.services import membership_set, unit_upsert
+
+SEED_PLAN_DIR = Path(__file__).resolve().parent / "seed_plans"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo only
+
+
+@dataclass(frozen=True)
+class DemoCommune:
+    code: str
+    kind: str
+    name: str
+    province_code: str
+    province_name: str
+    short: str  # used in demo user names
+
+
+DEMO_COMMUNES = [
+    DemoCommune("son-kim-1", CommuneKind.XA, "Sơn Kim 1", "42", "Hà Tĩnh", "sonkim1"),
+    DemoCommune("dang-thuy-tram", CommuneKind.XA, "Đặng Thùy Trâm", "51", "Quảng Ngãi", "dangthuytram"),
+    DemoCommune("ba-ngoi", CommuneKind.PHUONG, "Ba Ngòi", "56", "Khánh Hòa", "bangoi"),
+    DemoCommune("ha-tu", CommuneKind.PHUONG, "Hà Tu", "22", "Quảng Ninh", "hatu"),
+]
+PROVINCE_USERNAMES = {"42": "tinh.hatinh", "51": "tinh.quangngai", "56": "tinh.khanhhoa", "22": "tinh.quangninh"}
+
+
+def seed_plan_data(code: str) -> dict[str, Any]:
+    with (SEED_PLAN_DIR / f"{code}.json").open(encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def _user(username: str, full_name: str, *, superuser: bool = False) -> Any:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.bdhvs.vn"}
+    )
+    # Vietnamese names are written whole ("Nguyễn Văn An"); keep them in one field.
+    user.first_name, user.last_name = full_name, ""
+    user.is_superuser = user.is_staff = superuser
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def demo_reporter_username(commune: DemoCommune, index: int) -> str:
+    return f"bc.{commune.short}.{index}"
+
+
+@transaction.atomic
+def demo_load(*, stdout: Any = None) -> None:
+    def say(text: str) -> None:
+        if stdout is not None:
+            stdout.write(text)
+
+    with scopes_disabled():
+        _user("admin", "Quản trị hệ thống", superuser=True)
+        for item in DEMO_COMMUNES:
+            province, _ = Province.objects.update_or_create(
+                code=item.province_code, defaults={"name": item.province_name}
+            )
+            commune, _ = Commune.objects.update_or_create(
+                code=item.code,
+                defaults={"province": province, "kind": item.kind, "name": item.name},
+            )
+            units: list[Unit] = [
+                unit_upsert(commune=commune, name=u["name"], kind=u["kind"])
+                for u in seed_plan_data(item.code)["units"]
+            ]
+            membership_set(
+                user=_user(f"admin.{item.short}", f"Quản trị {item.name}"),
+                role=Role.COMMUNE_ADMIN, commune=commune,
+            )
+            membership_set(
+                user=_user(f"xem.{item.short}", f"Lãnh đạo {item.name}"),
+                role=Role.COMMUNE_VIEWER, commune=commune,
+            )
+            for index, unit in enumerate(units, start=1):
+                membership_set(
+                    user=_user(demo_reporter_username(item, index), f"Báo cáo viên {unit.name}"),
+                    role=Role.UNIT_REPORTER, unit=unit,
+                )
+            membership_set(
+                user=_user(PROVINCE_USERNAMES[item.province_code], f"Chuyên viên Sở KH&CN {item.province_name}"),
+                role=Role.PROVINCE_REVIEWER, province=province,
+            )
+            say(f"{commune.official_name} ({province.full_name}): {len(units)} đơn vị")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from campaigns import selectors
+from campaigns.access import ALL_ROLES, role_required
+from campaigns.models import Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to their role's landing page."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next=/")
+    access = request.access  # type: ignore[attr-defined]
+    if access.role in (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER):
+        return redirect("commune_detail", commune_code=access.commune.code)
+    if access.role == Role.UNIT_REPORTER:
+        return redirect("unit_detail", unit_pk=access.unit.pk)
+    if access.role == Role.PROVINCE_REVIEWER:
+        return redirect("province_detail", province_code=access.province.code)
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "campaigns/no_membership.html", status=403)
+
+
+@role_required(Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
+def commune_detail(request: HttpRequest, commune_code: str) -> HttpResponse:
+    commune = selectors.commune_get(code=commune_code)
+    context = {
+        "commune": commune,
+        "units": selectors.unit_list(commune=commune),
+        "members": selectors.commune_member_list(commune=commune),
+    }
+    return render(request, "campaigns/commune_detail.html", context)
+
+
+@role_required(*ALL_ROLES)
+def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = selectors.unit_get(access=request.access, pk=unit_pk)  # type: ignore[attr-defined]
+    return render(request, "campaigns/unit_detail.html", {"unit": unit, "commune": unit.commune})
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+def province_detail(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = selectors.province_get(access=request.access, code=province_code)  # type: ignore[attr-defined]
+    communes = selectors.province_commune_list(province=province)
+    return render(request, "campaigns/province_detail.html", {"province": province, "communes": communes})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from campaigns.views import healthz
+
+admin.site.site_header = "Bình dân học vụ số"
+
+
+def _superusers_only(request) -> bool:  # type: ignore[no-untyped-def]
+    # Django admin is for superusers only: officials work through the portal's own pages.
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("campaigns.urls")),
+]

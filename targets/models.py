@@ -1,0 +1,1 @@
+"""Indicator library and targets (issue 3)."""

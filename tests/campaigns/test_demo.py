@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from campaigns.demo import DEMO_PASSWORD
+from campaigns.models import Commune, Membership, Role, Unit
+from campaigns.scoping import scopes_disabled
+
+
+def _counts() -> tuple[int, ...]:
+    with scopes_disabled():
+        return (Commune.objects.count(), Unit.objects.count(), Membership.objects.count(),
+                get_user_model().objects.count())
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent() -> None:
+    call_command("load_demo", verbosity=0)
+    first = _counts()
+    call_command("load_demo", verbosity=0)
+    assert _counts() == first
+    assert first[0] == 4
+
+
+@pytest.mark.django_db
+def test_demo_holds_the_units_each_seed_plan_names() -> None:
+    call_command("load_demo", verbosity=0)
+    with scopes_disabled():
+        names = set(Unit.objects.filter(commune__code="ba-ngoi").values_list("name", flat=True))
+        assert {"Phòng Văn hóa – Xã hội", "Công an phường",
+                "Tổ công nghệ số cộng đồng và triển khai Đề án 06"} <= names
+        assert Unit.objects.get(commune__code="ha-tu", name="Ban xây dựng Đảng").kind == "party"
+        for commune in Commune.objects.all():
+            roles = set(Membership.objects.filter(commune=commune).values_list("role", flat=True))
+            assert {Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.UNIT_REPORTER} <= roles
+        assert Membership.objects.filter(role=Role.PROVINCE_REVIEWER).count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "landing_fragment", "own_text", "foreign_text"),
+    [
+        ("admin.bangoi", "/communes/ba-ngoi/", "Phường Ba Ngòi", "Sơn Kim 1"),
+        ("xem.hatu", "/communes/ha-tu/", "Văn phòng Đảng ủy", "Ba Ngòi"),
+        ("bc.sonkim1.1", "/units/", "Sơn Kim 1", "Hà Tu"),
+        ("tinh.quangngai", "/provinces/51/", "Xã Đặng Thùy Trâm", "Ba Ngòi"),
+    ],
+)
+def test_demo_users_land_on_their_page_and_see_only_their_own(
+    username: str, landing_fragment: str, own_text: str, foreign_text: str
+) -> None:
+    call_command("load_demo", verbosity=0)
+    client = Client()
+    assert client.post("/accounts/login/", {"login": username, "password": DEMO_PASSWORD}).status_code == 302
+    page = client.get("/", follow=True)
+    assert landing_fragment in page.redirect_chain[-1][0]
+    body = page.content.decode()
+    assert own_text in body
+    assert foreign_text not in body

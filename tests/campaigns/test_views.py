@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import SECRET_UNIT_NAME, World, login
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("user_attr", "expected"),
+    [
+        ("admin_a", ("commune_detail", {"commune_code": "xa-a"})),
+        ("viewer_a", ("commune_detail", {"commune_code": "xa-a"})),
+        ("reporter_a", ("unit_detail", None)),
+        ("reviewer_p", ("province_detail", {"province_code": "PP"})),
+    ],
+)
+def test_each_role_lands_on_its_page(world: World, user_attr: str, expected: tuple) -> None:
+    name, kwargs = expected
+    if kwargs is None:
+        kwargs = {"unit_pk": world.unit_a.pk}
+    response = login(getattr(world, user_attr)).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db
+def test_commune_page_lists_units_in_vietnamese_order(world: World) -> None:
+    body = login(world.admin_a).get(reverse("commune_detail", kwargs={"commune_code": "xa-a"})).content.decode()
+    assert body.index("Công an xã A") < body.index(SECRET_UNIT_NAME)
+    assert "Người dùng" in body  # the admin sees who belongs to the commune
+
+
+@pytest.mark.django_db
+def test_viewer_does_not_see_the_member_list(world: World) -> None:
+    body = login(world.viewer_a).get(reverse("commune_detail", kwargs={"commune_code": "xa-a"})).content.decode()
+    assert SECRET_UNIT_NAME in body
+    assert "reporter_a" not in body
+
+
+@pytest.mark.django_db
+def test_user_without_membership_is_told_so(db: None) -> None:
+    from tests.factories import UserFactory
+
+    response = login(UserFactory()).get("/")
+    assert response.status_code == 403
+    assert "chưa được phân quyền" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_commune_page_query_count_is_constant(world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UnitFactory
+    from campaigns.scoping import scopes_disabled
+
+    client = login(world.admin_a)
+    url = reverse("commune_detail", kwargs={"commune_code": "xa-a"})
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    with scopes_disabled():
+        UnitFactory.create_batch(30, commune=world.commune_a)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)

@@ -1,0 +1,65 @@
+"""factory-boy factories for the organisation. Tests build data through these."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from campaigns.models import Commune, CommuneKind, Membership, Province, Role, Unit, UnitKind
+
+PASSWORD = "Mat-khau-2026"  # noqa: S105
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"P{n:02d}")
+    name = factory.Sequence(lambda n: f"Tỉnh thử {n}")
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commune
+
+    province = factory.SubFactory(ProvinceFactory)
+    code = factory.Sequence(lambda n: f"xa-thu-{n}")
+    kind = CommuneKind.XA
+    name = factory.Sequence(lambda n: f"Thử Nghiệm {n}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    commune = factory.SubFactory(CommuneFactory)
+    kind = UnitKind.OFFICE
+    name = factory.Sequence(lambda n: f"Đơn vị thử {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
+    first_name = factory.Sequence(lambda n: f"Người dùng {n}")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+
+
+def member(role: str, *, commune: Commune | None = None, unit: Unit | None = None,
+           province: Province | None = None, username: str | None = None) -> object:
+    """A user with one membership."""
+    user = UserFactory(username=username) if username else UserFactory()
+    if role == Role.UNIT_REPORTER and unit is not None:
+        commune = unit.commune
+    Membership.objects.create(user=user, role=role, commune=commune, unit=unit, province=province)
+    return user
