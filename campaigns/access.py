@@ -70,7 +70,8 @@ def resolve_access(user: Any) -> Access:
             )
             return Access(role=membership.role, province=membership.province, commune_ids=ids)
     commune = membership.commune
-    assert commune is not None  # guaranteed by the membership_role_shape constraint
+    if commune is None:  # impossible under the membership_role_shape constraint
+        return NO_ACCESS
     return Access(
         role=membership.role,
         commune=commune,
