@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from campaigns.models import Commune, CommuneKind, Province, Role, Unit
+from campaigns.models import Commune, CommuneKind, Plan, Province, Role, Unit
+from campaigns.plan_io import plan_data_from_dict, plan_import
 from campaigns.scoping import scopes_disabled
 from campaigns.services import membership_set, unit_upsert
 
@@ -101,4 +102,10 @@ def demo_load(*, stdout: Any = None) -> None:
                 user=_user(PROVINCE_USERNAMES[item.province_code], f"Chuyên viên Sở KH&CN {item.province_name}"),
                 role=Role.PROVINCE_REVIEWER, province=province,
             )
-            say(f"{commune.official_name} ({province.full_name}): {len(units)} đơn vị")
+            data = plan_data_from_dict(seed_plan_data(item.code))
+            plan = Plan.objects.filter(commune=commune, title=data.title).first()
+            if plan is None:
+                # Through the same validating import path as an uploaded workbook.
+                plan = plan_import(data=data, commune=commune)
+            say(f"{commune.official_name} ({province.full_name}): {len(units)} đơn vị, "
+                f"kế hoạch #{plan.pk}")

@@ -200,3 +200,293 @@ class AuditEntry(models.Model):
 def diff_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields whose value changed."""
     return {key: [old.get(key), value] for key, value in new.items() if old.get(key) != value}
+
+
+# --- Plans ---------------------------------------------------------------------------------
+
+
+class IssuerKind(models.TextChoices):
+    UBND = "ubnd", _("Ủy ban nhân dân")
+    DANG_UY = "dang_uy", _("Đảng ủy")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    ISSUED = "issued", _("Đã ban hành")
+
+
+class TasksLayout(models.TextChoices):
+    APPENDIX = "appendix", _("Phụ lục kèm theo")
+    INLINE = "inline", _("Trong nội dung kế hoạch")
+
+
+class Plan(models.Model):
+    """A commune's KẾ HOẠCH: the document header, its parts, targets and tasks."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="plans",
+                                verbose_name=_("xã/phường"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=PlanStatus.choices,
+                              default=PlanStatus.DRAFT)
+    # Optimistic lock: every write checks and bumps it, so concurrent edits never lose an update.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    issuer_kind = models.CharField(_("cơ quan ban hành"), max_length=10, choices=IssuerKind.choices,
+                                   default=IssuerKind.UBND)
+    parent_body = models.CharField(_("cơ quan chủ quản"), max_length=200, blank=True)
+    issuing_body = models.CharField(_("tên cơ quan ban hành"), max_length=200)
+    number = models.CharField(_("số"), max_length=20, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=40, default="KH-UBND")
+    place = models.CharField(_("địa danh"), max_length=100)
+    issue_day = models.PositiveSmallIntegerField(_("ngày"), null=True, blank=True)
+    issue_month = models.PositiveSmallIntegerField(_("tháng"), null=True, blank=True)
+    issue_year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    title = models.TextField(_("trích yếu"))
+    start_year = models.PositiveSmallIntegerField(_("từ năm"))
+    end_year = models.PositiveSmallIntegerField(_("đến năm"))
+    preamble = models.TextField(_("lời dẫn"), blank=True)
+    closing = models.TextField(_("đoạn kết"), blank=True)
+    reporting_duty = models.TextField(_("chế độ báo cáo"), blank=True)
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, blank=True)
+    signer_deputy = models.CharField(_("ký thay"), max_length=100, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    tasks_layout = models.CharField(_("trình bày nhiệm vụ"), max_length=10,
+                                    choices=TasksLayout.choices, default=TasksLayout.APPENDIX)
+    appendix_title = models.TextField(_("tiêu đề phụ lục"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(_("ngày ban hành trên hệ thống"), null=True, blank=True)
+
+    objects = tenant_manager("commune")
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-start_year", "-id"]
+        constraints = [
+            models.CheckConstraint(name="plan_years_ordered",
+                                   condition=Q(start_year__lte=models.F("end_year"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+    @property
+    def reference(self) -> str:
+        """"Số: 12/KH-UBND" (state) or "Số 03-KH/ĐU" (Party), with a blank while unnumbered."""
+        number = self.number or "\u2002\u2002\u2002"
+        if self.issuer_kind == IssuerKind.DANG_UY:
+            return f"Số {number}-{self.symbol}"
+        return f"Số: {number}/{self.symbol}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == PlanStatus.ISSUED
+
+
+class PlanLegalBasis(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legal_bases")
+    order = models.PositiveIntegerField()
+    text = models.TextField(_("căn cứ"))
+
+    objects = tenant_manager("plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="legal_basis_order")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class SectionKind(models.TextChoices):
+    PURPOSE = "purpose", _("Mục đích")
+    REQUIREMENTS = "requirements", _("Yêu cầu")
+    TARGETS = "targets", _("Chỉ tiêu")
+    CONTENTS = "contents", _("Nội dung")
+    TASKS = "tasks", _("Nhiệm vụ, giải pháp")
+    BUDGET = "budget", _("Kinh phí")
+    ORGANISATION = "organisation", _("Tổ chức thực hiện")
+    OTHER = "other", _("Khác")
+
+
+class PlanSection(models.Model):
+    """An ordered text part of the plan (I., 1., 4.1.), optionally one unit's responsibilities."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField()
+    number = models.CharField(_("số thứ tự"), max_length=10, blank=True)
+    level = models.PositiveSmallIntegerField(_("cấp"), default=1)
+    heading = models.TextField(_("tiêu đề"), blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=SectionKind.choices,
+                            default=SectionKind.OTHER)
+    body = models.TextField(_("nội dung"), blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="responsibilities", verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+
+    objects = tenant_manager("plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="section_order")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.heading}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line for line in self.body.split("\n") if line.strip()]
+
+
+class PlanRecipient(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recipients")
+    order = models.PositiveIntegerField()
+    text = models.CharField(_("nơi nhận"), max_length=300)
+
+    objects = tenant_manager("plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="recipient_order")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanAmendment(models.Model):
+    """A recorded change to an issued plan: who, when, why and what changed (old → new)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveIntegerField(_("lần sửa đổi"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    reason = models.TextField(_("lý do"))
+    changes = models.JSONField(_("thay đổi"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = tenant_manager("plan__commune")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="amendment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} #{self.number}"
+
+
+class Recurrence(models.TextChoices):
+    CONTINUOUS = "continuous", _("Thường xuyên")
+    DAILY = "daily", _("Hàng ngày")
+    WEEKLY = "weekly", _("Hàng tuần")
+    MONTHLY = "monthly", _("Hàng tháng")
+    QUARTERLY = "quarterly", _("Hàng quý")
+    YEARLY = "yearly", _("Hàng năm")
+
+
+class TimeframeKind(models.TextChoices):
+    RECURRING = "recurring", _("Định kỳ")
+    DATE = "date", _("Ngày cụ thể")
+    QUARTERS = "quarters", _("Theo quý")
+    RANGE = "range", _("Khoảng thời gian")
+    EXTERNAL = "external", _("Theo lịch bên ngoài")
+    NONE = "", _("Không ghi")
+
+
+class Task(models.Model):
+    """A row of the task table: a group (I), an item (1) or an assignable task (-, +)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    order = models.PositiveIntegerField()
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="children")
+    number = models.CharField(_("STT"), max_length=10, blank=True)
+    level = models.PositiveSmallIntegerField(_("cấp"), default=3)
+    title = models.TextField(_("nhiệm vụ, giải pháp"))
+    description = models.TextField(_("mô tả"), blank=True)
+    lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="led_tasks", verbose_name=_("cơ quan chủ trì"))
+    lead_text = models.CharField(_("cơ quan chủ trì (cụm từ)"), max_length=300, blank=True)
+    timeframe_text = models.CharField(_("thời gian thực hiện"), max_length=300, blank=True)
+    timeframe_kind = models.CharField(max_length=10, choices=TimeframeKind.choices, blank=True)
+    recurrence = models.CharField(max_length=12, choices=Recurrence.choices, blank=True)
+    date_start = models.DateField(null=True, blank=True)
+    date_end = models.DateField(null=True, blank=True)
+    quarters = models.JSONField(default=list, blank=True)  # ["2025-Q4", "2026-Q1"]
+
+    objects = tenant_manager("plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="task_order")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title[:60]}"
+
+    @property
+    def lead_display(self) -> str:
+        return self.lead_unit.name if self.lead_unit_id else self.lead_text
+
+    @property
+    def is_assignable(self) -> bool:
+        return bool(self.lead_unit_id or self.lead_text)
+
+
+class TaskCoordinator(models.Model):
+    """A coordinating unit of a task, or a collective phrase ("Các cơ quan, đơn vị"), in order."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="coordinators")
+    order = models.PositiveIntegerField()
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="coordinated_tasks")
+    text = models.CharField(max_length=300, blank=True)
+
+    objects = tenant_manager("task__plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "order"], name="coordinator_order"),
+            models.CheckConstraint(name="coordinator_unit_or_text",
+                                   condition=Q(unit__isnull=False) | ~Q(text="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return self.unit.name if self.unit_id else self.text
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("ngày")
+    WEEK = "week", _("tuần")
+    MONTH = "month", _("tháng")
+    QUARTER = "quarter", _("quý")
+    YEAR = "year", _("năm")
+
+
+class TaskDeliverable(models.Model):
+    """A product or result of a task; a quantity may count towards an output indicator."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="deliverables")
+    order = models.PositiveIntegerField()
+    text = models.TextField(_("sản phẩm/kết quả"))
+    quantity = models.DecimalField(_("số lượng"), max_digits=12, decimal_places=2, null=True,
+                                   blank=True)
+    per_period = models.CharField(_("mỗi"), max_length=10, choices=Period.choices, blank=True)
+    indicator = models.ForeignKey("targets.Indicator", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="deliverables")
+
+    objects = tenant_manager("task__plan__commune")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["task", "order"], name="deliverable_order")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

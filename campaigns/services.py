@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import AuditEntry, Commune, Membership, Province, Role, Unit, diff_fields
+from campaigns.models import (
+    AuditEntry,
+    Commune,
+    Membership,
+    Plan,
+    PlanAmendment,
+    PlanStatus,
+    Province,
+    Role,
+    Unit,
+    diff_fields,
+)
 from campaigns.text import nfc
 
 User = get_user_model()
@@ -81,3 +95,197 @@ def membership_set(
                   "province": province if role == Role.PROVINCE_REVIEWER else None},
     )
     return membership
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+
+class ConflictError(Exception):
+    """Someone else saved the same plan or report first; the user must reload (HTTP 409)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Dữ liệu vừa được người khác cập nhật. Vui lòng tải lại trang rồi sửa lại."))
+
+
+PLAN_HEADER_FIELDS = (
+    "issuer_kind", "parent_body", "issuing_body", "number", "symbol", "place", "issue_day",
+    "issue_month", "issue_year", "title", "start_year", "end_year", "preamble", "closing",
+    "reporting_duty", "signer_authority", "signer_deputy", "signer_position", "signer_name",
+    "tasks_layout", "appendix_title",
+)
+
+
+def _clean_value(value: Any) -> Any:
+    return nfc(value) if isinstance(value, str) else value
+
+
+def _plan_lock(*, plan: Plan, version: int | None) -> Plan:
+    """Lock the plan row and check the version the user edited (lost-update guard)."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if version is not None and locked.version != version:
+        raise ConflictError()
+    return locked
+
+
+def _plan_record(*, plan: Plan, actor: Any, action: str, target: Any, changes: dict[str, Any],
+                 reason: str) -> None:
+    """Audit every change; an issued plan changes only through a recorded amendment."""
+    reason = nfc(reason or "")
+    if plan.is_issued:
+        if not reason:
+            raise ValidationError({"reason": _("Kế hoạch đã ban hành: phải ghi lý do sửa đổi.")})
+        number = (plan.amendments.aggregate(models.Max("number"))["number__max"] or 0) + 1
+        PlanAmendment.objects.create(
+            plan=plan, number=number, actor=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=reason, changes={"action": action, "target": f"{target._meta.model_name}#{target.pk}",
+                                    "fields": changes})
+    audit_record(commune=plan.commune, actor=actor, action=action, target=target,
+                 changes=changes, reason=reason)
+    Plan.objects.filter(pk=plan.pk).update(version=models.F("version") + 1)
+
+
+@transaction.atomic
+def plan_create(*, commune: Commune, actor: Any, fields: dict[str, Any]) -> Plan:
+    data = {k: _clean_value(v) for k, v in fields.items() if k in PLAN_HEADER_FIELDS}
+    plan = Plan(commune=commune, **data)
+    plan.full_clean()
+    plan.save()
+    audit_record(commune=commune, actor=actor, action="plan.create", target=plan,
+                 changes={k: [None, str(v)] for k, v in data.items() if v not in ("", None)})
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Any, version: int | None, fields: dict[str, Any],
+                reason: str = "") -> Plan:
+    locked = _plan_lock(plan=plan, version=version)
+    new = {k: _clean_value(v) for k, v in fields.items() if k in PLAN_HEADER_FIELDS}
+    old = {k: getattr(locked, k) for k in new}
+    changes = {k: [str(old[k]) if old[k] is not None else None, str(v) if v is not None else None]
+               for k, v in new.items() if old[k] != v}
+    if not changes:
+        return locked
+    for key, value in new.items():
+        setattr(locked, key, value)
+    locked.full_clean()
+    locked.save()
+    _plan_record(plan=locked, actor=actor, action="plan.update", target=locked, changes=changes,
+                 reason=reason)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def plan_issue(*, plan: Plan, actor: Any, version: int | None) -> Plan:
+    """draft → issued: the number, the full date and the signer must be there."""
+    locked = _plan_lock(plan=plan, version=version)
+    if locked.is_issued:
+        raise ValidationError(_("Kế hoạch đã được ban hành."))
+    missing = [label for label, value in (
+        (_("số văn bản"), locked.number), (_("ngày ban hành"), locked.issue_day),
+        (_("tháng ban hành"), locked.issue_month), (_("năm ban hành"), locked.issue_year),
+        (_("người ký"), locked.signer_name)) if not value]
+    if missing:
+        raise ValidationError(_("Chưa thể ban hành, còn thiếu: %(fields)s.") % {"fields": ", ".join(str(m) for m in missing)})
+    locked.status = PlanStatus.ISSUED
+    locked.issued_at = timezone.now()
+    locked.save(update_fields=["status", "issued_at"])
+    audit_record(commune=locked.commune, actor=actor, action="plan.issue", target=locked,
+                 changes={"status": [PlanStatus.DRAFT, PlanStatus.ISSUED]})
+    Plan.objects.filter(pk=locked.pk).update(version=models.F("version") + 1)
+    locked.refresh_from_db()
+    return locked
+
+
+@dataclass
+class TargetRow:
+    """One row of the targets grid; ``target_id`` None adds a target."""
+
+    indicator_id: int
+    year: int
+    value: Decimal | None
+    baseline: Decimal | None = None
+    is_stretch: bool = False
+    statement: str = ""
+    reporting_unit_ids: list[int] = field(default_factory=list)
+    target_id: int | None = None
+    delete: bool = False
+
+
+@transaction.atomic
+def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list[TargetRow],
+                      reason: str = "") -> Plan:
+    """Save the targets grid in one go: every row is checked before anything is written."""
+    from targets.models import Indicator, Measure, Target
+
+    locked = _plan_lock(plan=plan, version=version)
+    errors: dict[str, list[str]] = {}
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=[r.indicator_id for r in rows])}
+    units = {u.pk: u for u in Unit.objects.filter(commune=locked.commune)}
+    existing = {t.pk: t for t in locked.targets.select_related("indicator").prefetch_related("reporting_units")}
+    seen: set[tuple[int, int]] = set()
+    for index, row in enumerate(rows):
+        key = f"row-{index}"
+        if row.delete:
+            continue
+        indicator = indicators.get(row.indicator_id)
+        if indicator is None:
+            errors.setdefault(key, []).append(_("Chỉ số không hợp lệ."))
+            continue
+        if row.year not in locked.years:
+            errors.setdefault(key, []).append(_("Năm nằm ngoài thời gian của kế hoạch."))
+        if (row.indicator_id, row.year) in seen:
+            errors.setdefault(key, []).append(_("Chỉ tiêu bị lặp (cùng chỉ số, cùng năm)."))
+        seen.add((row.indicator_id, row.year))
+        if row.value is None:
+            errors.setdefault(key, []).append(_("Chưa nhập giá trị chỉ tiêu."))
+        elif row.value < 0:
+            errors.setdefault(key, []).append(_("Chỉ tiêu không được âm."))
+        elif indicator.measure == Measure.PERCENT and row.value > 100:
+            errors.setdefault(key, []).append(_("Chỉ tiêu phần trăm không được lớn hơn 100."))
+        if row.baseline is not None and row.baseline < 0:
+            errors.setdefault(key, []).append(_("Số liệu gốc không được âm."))
+        if any(uid not in units for uid in row.reporting_unit_ids):
+            errors.setdefault(key, []).append(_("Đơn vị báo cáo không thuộc xã/phường."))
+        if row.target_id is not None and row.target_id not in existing:
+            errors.setdefault(key, []).append(_("Chỉ tiêu không tồn tại."))
+    if errors:
+        raise ValidationError(errors)
+
+    order = max((t.order for t in existing.values()), default=0)
+    for row in rows:
+        target = existing.get(row.target_id) if row.target_id else None
+        if row.delete:
+            if target is not None:
+                snapshot = {"indicator": target.indicator.code, "year": target.year, "value": str(target.value)}
+                _plan_record(plan=locked, actor=actor, action="target.delete", target=target,
+                             changes={k: [v, None] for k, v in snapshot.items()}, reason=reason)
+                target.delete()
+            continue
+        values = {"indicator_id": row.indicator_id, "year": row.year, "value": row.value,
+                  "baseline": row.baseline, "is_stretch": row.is_stretch, "statement": nfc(row.statement)}
+        if target is None:
+            order += 1
+            target = Target.objects.create(plan=locked, order=order, **values)
+            target.reporting_units.set(row.reporting_unit_ids)
+            _plan_record(plan=locked, actor=actor, action="target.create", target=target,
+                         changes={k: [None, str(v)] for k, v in values.items() if v not in (None, "")},
+                         reason=reason)
+            continue
+        old = {k: getattr(target, k) for k in values}
+        old_units = sorted(u.pk for u in target.reporting_units.all())
+        changes = {k: [str(old[k]) if old[k] is not None else None, str(v) if v is not None else None]
+                   for k, v in values.items() if old[k] != v}
+        if old_units != sorted(row.reporting_unit_ids):
+            changes["reporting_units"] = [
+                [units[u].name for u in old_units], [units[u].name for u in sorted(row.reporting_unit_ids)]]
+        if not changes:
+            continue
+        for key, value in values.items():
+            setattr(target, key, value)
+        target.save()
+        target.reporting_units.set(row.reporting_unit_ids)
+        _plan_record(plan=locked, actor=actor, action="target.update", target=target,
+                     changes=changes, reason=reason)
+    locked.refresh_from_db()
+    return locked
