@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from campaigns.views import healthz
+from campaigns.views.organisation import healthz
 
 admin.site.site_header = "Bình dân học vụ số"
 

@@ -16,7 +16,16 @@ from django.test import Client
 
 from campaigns.models import Commune, Province, Role, Unit, UnitKind
 from campaigns.scoping import scopes_disabled
-from tests.factories import PASSWORD, CommuneFactory, ProvinceFactory, UnitFactory, member
+from tests.factories import (
+    PASSWORD,
+    CommuneFactory,
+    PlanFactory,
+    ProvinceFactory,
+    TargetFactory,
+    TaskFactory,
+    UnitFactory,
+    member,
+)
 
 # Distinctive text that must never appear in a page served to an outsider.
 SECRET_COMMUNE_NAME = "Bí Mật Tuyệt Đối"
@@ -41,6 +50,9 @@ class World:
     reviewer_p: Any
     reviewer_q: Any
     admin_c: Any
+    plan_a: Any
+    task_a: Any
+    target_a: Any
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +80,10 @@ def world(db: None) -> World:
         unit_a = UnitFactory(commune=commune_a, name=SECRET_UNIT_NAME, kind=UnitKind.CDT_TEAM)
         unit_a2 = UnitFactory(commune=commune_a, name="Công an xã A", kind=UnitKind.POLICE)
         unit_b = UnitFactory(commune=commune_b, name="Công an xã B", kind=UnitKind.POLICE)
+        plan_a = PlanFactory(commune=commune_a)
+        task_a = TaskFactory(plan=plan_a, lead_unit=unit_a)
+        target_a = TargetFactory(plan=plan_a)
+        target_a.reporting_units.set([unit_a])
         return World(
             province_p=province_p,
             province_q=province_q,
@@ -85,6 +101,9 @@ def world(db: None) -> World:
             reviewer_p=member(Role.PROVINCE_REVIEWER, province=province_p, username="reviewer_p"),
             reviewer_q=member(Role.PROVINCE_REVIEWER, province=province_q, username="reviewer_q"),
             admin_c=member(Role.COMMUNE_ADMIN, commune=commune_c, username="admin_c"),
+            plan_a=plan_a,
+            task_a=task_a,
+            target_a=target_a,
         )
 
 

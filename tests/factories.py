@@ -63,3 +63,49 @@ def member(role: str, *, commune: Commune | None = None, unit: Unit | None = Non
         commune = unit.commune
     Membership.objects.create(user=user, role=role, commune=commune, unit=unit, province=province)
     return user
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Plan"
+
+    commune = factory.SubFactory(CommuneFactory)
+    issuing_body = factory.LazyAttribute(lambda o: f"ỦY BAN NHÂN DÂN {o.commune.official_name.upper()}")
+    symbol = "KH-UBND"
+    place = factory.LazyAttribute(lambda o: o.commune.name)
+    issue_month = 1
+    issue_year = 2026
+    title = factory.LazyAttribute(
+        lambda o: f"Thực hiện Phong trào “Bình dân học vụ số” năm 2026 trên địa bàn {o.commune.official_name}")
+    start_year = 2026
+    end_year = 2026
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Task"
+
+    plan = factory.SubFactory(PlanFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    number = "-"
+    level = 3
+    title = factory.Sequence(lambda n: f"Nhiệm vụ thử {n}")
+    timeframe_text = "Thường xuyên"
+    timeframe_kind = "recurring"
+    recurrence = "continuous"
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "targets.Target"
+
+    plan = factory.SubFactory(PlanFactory)
+    indicator = factory.LazyFunction(lambda: _standard_indicator("ADULTS_DIGITAL_SKILLS"))
+    year = 2026
+    value = 80
+
+
+def _standard_indicator(code: str) -> object:
+    from targets.models import Indicator
+
+    return Indicator.objects.get(commune__isnull=True, code=code)

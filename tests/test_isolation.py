@@ -24,6 +24,9 @@ KWARG_VALUES: dict[str, Callable[[World], Any]] = {
     "commune_code": lambda w: w.commune_a.code,
     "unit_pk": lambda w: w.unit_a.pk,
     "province_code": lambda w: w.province_p.code,
+    "plan_pk": lambda w: w.plan_a.pk,
+    "task_pk": lambda w: w.task_a.pk,
+    "target_pk": lambda w: w.target_a.pk,
 }
 
 # Which user of commune A / province P is the rightful one for a route, by its roles.

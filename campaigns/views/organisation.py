@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 
 from campaigns import selectors
 from campaigns.access import ALL_ROLES, role_required
@@ -51,3 +51,11 @@ def province_detail(request: HttpRequest, province_code: str) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("communes/<slug:commune_code>/", commune_detail, name="commune_detail"),
+    path("units/<int:unit_pk>/", unit_detail, name="unit_detail"),
+    path("provinces/<str:province_code>/", province_detail, name="province_detail"),
+]
