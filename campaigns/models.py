@@ -252,6 +252,20 @@ class Plan(models.Model):
     tasks_layout = models.CharField(_("trình bày nhiệm vụ"), max_length=10,
                                     choices=TasksLayout.choices, default=TasksLayout.APPENDIX)
     appendix_title = models.TextField(_("tiêu đề phụ lục"), blank=True)
+    # Reporting rules ("định kỳ trước ngày 15 hàng quý …"): month 0 is the quarter's last month,
+    # 1 the month after it; a day past the month's end means its last day.
+    unit_deadline_day = models.PositiveSmallIntegerField(_("hạn báo cáo của đơn vị (ngày)"), default=15)
+    unit_deadline_month_offset = models.PositiveSmallIntegerField(
+        _("hạn báo cáo của đơn vị (tháng sau quý)"), default=0)
+    commune_deadline_day = models.PositiveSmallIntegerField(_("hạn báo cáo tổng hợp (ngày)"), default=30)
+    commune_deadline_month_offset = models.PositiveSmallIntegerField(
+        _("hạn báo cáo tổng hợp (tháng sau quý)"), default=0)
+    entry_opens_days_before = models.PositiveSmallIntegerField(
+        _("mở nhập liệu trước hạn (ngày)"), default=30)
+    lock_after_days = models.PositiveSmallIntegerField(_("khóa nhập liệu sau hạn (ngày)"), default=10)
+    remind_days_before = models.PositiveSmallIntegerField(_("nhắc trước hạn (ngày)"), default=5)
+    progress_margin = models.DecimalField(_("biên an toàn tiến độ (%)"), max_digits=5,
+                                          decimal_places=2, default=15)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(_("ngày ban hành trên hệ thống"), null=True, blank=True)
@@ -265,6 +279,11 @@ class Plan(models.Model):
         constraints = [
             models.CheckConstraint(name="plan_years_ordered",
                                    condition=Q(start_year__lte=models.F("end_year"))),
+            models.CheckConstraint(name="plan_deadline_days_valid",
+                                   condition=Q(unit_deadline_day__gte=1, unit_deadline_day__lte=31,
+                                               commune_deadline_day__gte=1, commune_deadline_day__lte=31,
+                                               unit_deadline_month_offset__lte=2,
+                                               commune_deadline_month_offset__lte=2)),
         ]
 
     def __str__(self) -> str:

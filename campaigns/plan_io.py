@@ -461,6 +461,9 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
         plan.tasks.all().delete()
         action = "plan.reimport"
     _write_parts(plan, data, units, resolved.indicators)
+    from campaigns.services import plan_periods_sync
+
+    plan_periods_sync(plan)
     audit_record(commune=commune, actor=actor, action=action, target=plan,
                  changes={"title": [None, plan.title], "tasks": [None, len(data.tasks)],
                           "targets": [None, len(data.targets)]})

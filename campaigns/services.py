@@ -107,12 +107,32 @@ class ConflictError(Exception):
         super().__init__(message or _("Dữ liệu vừa được người khác cập nhật. Vui lòng tải lại trang rồi sửa lại."))
 
 
-PLAN_HEADER_FIELDS = (
+PLAN_RULE_FIELDS = (
+    "unit_deadline_day", "unit_deadline_month_offset", "commune_deadline_day",
+    "commune_deadline_month_offset", "entry_opens_days_before", "lock_after_days",
+    "remind_days_before", "progress_margin",
+)
+PLAN_HEADER_FIELDS = PLAN_RULE_FIELDS + (
     "issuer_kind", "parent_body", "issuing_body", "number", "symbol", "place", "issue_day",
     "issue_month", "issue_year", "title", "start_year", "end_year", "preamble", "closing",
     "reporting_duty", "signer_authority", "signer_deputy", "signer_position", "signer_name",
     "tasks_layout", "appendix_title",
 )
+
+
+# Fields whose change moves the reporting periods' dates.
+PLAN_PERIOD_FIELDS = {
+    "start_year", "end_year", "unit_deadline_day", "unit_deadline_month_offset",
+    "commune_deadline_day", "commune_deadline_month_offset", "entry_opens_days_before",
+    "lock_after_days",
+}
+
+
+def plan_periods_sync(plan: Plan) -> None:
+    # Reporting builds on campaigns; import at call time to keep the dependency one-way.
+    from reporting.services import reporting_periods_sync
+
+    reporting_periods_sync(plan=plan)
 
 
 def _clean_value(value: Any) -> Any:
@@ -150,6 +170,7 @@ def plan_create(*, commune: Commune, actor: Any, fields: dict[str, Any]) -> Plan
     plan = Plan(commune=commune, **data)
     plan.full_clean()
     plan.save()
+    plan_periods_sync(plan)
     audit_record(commune=commune, actor=actor, action="plan.create", target=plan,
                  changes={k: [None, str(v)] for k, v in data.items() if v not in ("", None)})
     return plan
@@ -169,6 +190,8 @@ def plan_update(*, plan: Plan, actor: Any, version: int | None, fields: dict[str
         setattr(locked, key, value)
     locked.full_clean()
     locked.save()
+    if changes.keys() & PLAN_PERIOD_FIELDS:
+        plan_periods_sync(locked)
     _plan_record(plan=locked, actor=actor, action="plan.update", target=locked, changes=changes,
                  reason=reason)
     locked.refresh_from_db()

@@ -1,0 +1,405 @@
+"""Writes for quarterly reporting: periods, the unit report, its review workflow, lock
+exceptions. Every write is validated first, runs in one transaction, is audited, and enqueues
+follow-up tasks (e-mails, rollups) with transaction.on_commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import Plan, Unit
+from campaigns.services import ConflictError, audit_record
+from campaigns.text import nfc
+from reporting import selectors
+from reporting.deadlines import EntryState, local_today, period_dates
+from reporting.models import (
+    IndicatorValue,
+    LockException,
+    PeriodKind,
+    ReportingPeriod,
+    ReportState,
+    ReportTransition,
+    TaskProgress,
+    TaskStatus,
+    UnitReport,
+)
+from targets.models import Measure, TimeAggregation
+
+# Hooks other parts register to run after a transition commits (rollups, e-mails). Kept as a
+# list so reporting does not import the modules that build on it.
+TransitionHook = Callable[[int, str, str, int], None]  # (report_id, from, to, transition_id)
+transition_hooks: list[TransitionHook] = []
+
+
+def _on_commit_hooks(report: UnitReport, from_state: str, to_state: str, transition_id: int) -> None:
+    for hook in transition_hooks:
+        transaction.on_commit(
+            lambda hook=hook: hook(report.pk, from_state, to_state, transition_id)  # type: ignore[misc]
+        )
+
+
+# --- Periods ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reporting_periods_sync(*, plan: Plan) -> list[ReportingPeriod]:
+    """Create or update the quarterly periods of every year of the plan (idempotent)."""
+    periods = []
+    for year in plan.years:
+        for quarter in (1, 2, 3, 4):
+            dates = period_dates(
+                year=year, quarter=quarter, unit_day=plan.unit_deadline_day,
+                unit_offset=plan.unit_deadline_month_offset, commune_day=plan.commune_deadline_day,
+                commune_offset=plan.commune_deadline_month_offset,
+                opens_days_before=plan.entry_opens_days_before, lock_after_days=plan.lock_after_days,
+            )
+            period, _created = ReportingPeriod.objects.update_or_create(
+                plan=plan, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter,
+                defaults={"title": _("Quý %(q)s năm %(y)s") % {"q": _roman(quarter), "y": year},
+                          "opens_on": dates.opens_on, "unit_deadline": dates.unit_deadline,
+                          "commune_deadline": dates.commune_deadline, "locks_on": dates.locks_on},
+            )
+            periods.append(period)
+    return periods
+
+
+def _roman(quarter: int) -> str:
+    return {1: "I", 2: "II", 3: "III", 4: "IV"}[quarter]
+
+
+@transaction.atomic
+def adhoc_period_create(*, plan: Plan, actor: Any, title: str, year: int, opens_on: date,
+                        deadline: date, locks_on: date | None = None) -> ReportingPeriod:
+    """A báo cáo đột xuất with its own due date; units fill the same form as each quarter."""
+    title = nfc(title)
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Phải có tên kỳ báo cáo.")
+    if opens_on > deadline:
+        errors["deadline"] = _("Hạn nộp phải sau ngày mở nhập liệu.")
+    if locks_on is not None and locks_on < deadline:
+        errors["locks_on"] = _("Ngày khóa phải không trước hạn nộp.")
+    if errors:
+        raise ValidationError(errors)
+    period = ReportingPeriod.objects.create(
+        plan=plan, kind=PeriodKind.ADHOC, year=year, quarter=None, title=title, opens_on=opens_on,
+        unit_deadline=deadline, commune_deadline=deadline, locks_on=locks_on or deadline)
+    audit_record(commune=plan.commune, actor=actor, action="period.adhoc", target=period,
+                 changes={"title": [None, title], "deadline": [None, deadline.isoformat()]})
+    return period
+
+
+# --- The unit report ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_report_open(*, period: ReportingPeriod, unit: Unit) -> UnitReport:
+    """The unit's report of the period, created as a draft on first open (idempotent)."""
+    if unit.commune_id != period.plan.commune_id:
+        raise ValidationError(_("Đơn vị không thuộc xã/phường của kế hoạch."))
+    report, _created = UnitReport.objects.get_or_create(period=period, unit=unit)
+    return report
+
+
+@dataclass
+class ValueInput:
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    comment: str = ""
+    source: str = ""
+
+
+@dataclass
+class ProgressInput:
+    status: str = ""
+    output_quantity: Decimal | None = None
+    narrative: str = ""
+
+
+@dataclass
+class ReportInput:
+    values: dict[int, ValueInput] = field(default_factory=dict)  # by indicator id
+    progress: dict[int, ProgressInput] = field(default_factory=dict)  # by task id
+    highlights: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+
+
+@dataclass
+class SaveResult:
+    report: UnitReport
+    warnings: dict[str, list[str]]
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _dec(value)
+    return None if value == "" else value
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for changed fields; "" and None are the same blank, 0 is not."""
+    return {k: [_plain(old[k]), _plain(v)] for k, v in new.items() if _plain(old[k]) != _plain(v)}
+
+
+def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
+    if not report.is_editable_state:
+        raise ValidationError(_("Báo cáo đang ở trạng thái “%(state)s”, không sửa được.")
+                              % {"state": report.get_state_display()})
+    state = selectors.report_entry_state(report=report, today=today)
+    if state == EntryState.NOT_OPEN:
+        raise ValidationError(_("Kỳ báo cáo chưa mở nhập liệu (mở từ %(d)s).")
+                              % {"d": report.period.opens_on.strftime("%d/%m/%Y")})
+    if state == EntryState.LOCKED:
+        raise ValidationError(_("Kỳ báo cáo đã khóa nhập liệu từ sau ngày %(d)s. Đề nghị xã/phường gia hạn.")
+                              % {"d": report.period.locks_on.strftime("%d/%m/%Y")})
+
+
+def _lock(report: UnitReport, version: int | None) -> UnitReport:
+    locked = UnitReport.objects.select_for_update().select_related(
+        "period", "period__plan", "period__plan__commune", "unit").get(pk=report.pk)
+    if version is not None and locked.version != version:
+        raise ConflictError()
+    return locked
+
+
+def _validate_values(values: dict[int, ValueInput], indicators: dict[int, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for indicator_id, item in values.items():
+        key = f"value-{indicator_id}"
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            errors.setdefault(key, []).append(_("Đơn vị không báo cáo chỉ số này trong kỳ."))
+            continue
+        for label, number in ((_("Tử số"), item.numerator), (_("Mẫu số"), item.denominator),
+                              (_("Giá trị"), item.value)):
+            if number is not None and number < 0:
+                errors.setdefault(key, []).append(_("%(f)s không được âm.") % {"f": label})
+        if indicator.measure == Measure.PERCENT:
+            if item.value is not None:
+                errors.setdefault(key, []).append(_("Chỉ số tỷ lệ nhập tử số và mẫu số, không nhập giá trị."))
+            if (item.numerator is not None and item.denominator is not None
+                    and item.numerator > item.denominator):
+                errors.setdefault(key, []).append(_("Tử số không được lớn hơn mẫu số."))
+            if item.denominator == 0 and item.numerator not in (None, Decimal(0)):
+                errors.setdefault(key, []).append(_("Mẫu số bằng 0 thì tử số phải bằng 0."))
+        elif item.numerator is not None or item.denominator is not None:
+            errors.setdefault(key, []).append(_("Chỉ số này nhập một giá trị, không có tử số/mẫu số."))
+    return errors
+
+
+def _warnings(report: UnitReport, values: dict[int, ValueInput], indicators: dict[int, Any]) -> dict[str, list[str]]:
+    """Plausibility warnings (never errors): a stock falling, a jump over 50 points."""
+    previous = selectors.previous_values(report=report)
+    warnings: dict[str, list[str]] = {}
+    for indicator_id, item in values.items():
+        indicator = indicators.get(indicator_id)
+        before = previous.get(indicator_id)
+        if indicator is None or before is None:
+            continue
+        key = f"value-{indicator_id}"
+        if indicator.measure == Measure.PERCENT:
+            now_pct = _pct(item.numerator, item.denominator)
+            then_pct = _pct(before.numerator, before.denominator)
+            if now_pct is None or then_pct is None:
+                continue
+            if now_pct < then_pct:
+                warnings.setdefault(key, []).append(
+                    _("Tỷ lệ giảm so với quý trước (%(a)s%% → %(b)s%%): kiểm tra lại số liệu.")
+                    % {"a": round(then_pct, 1), "b": round(now_pct, 1)})
+            if abs(now_pct - then_pct) > 50:
+                warnings.setdefault(key, []).append(
+                    _("Thay đổi hơn 50 điểm phần trăm so với quý trước: kiểm tra lại số liệu."))
+        elif indicator.time_aggregation == TimeAggregation.LATEST:
+            if item.value is not None and before.value is not None and item.value < before.value:
+                warnings.setdefault(key, []).append(
+                    _("Số liệu giảm so với quý trước (%(a)s → %(b)s): kiểm tra lại.")
+                    % {"a": _dec(before.value), "b": _dec(item.value)})
+    return warnings
+
+
+def _pct(numerator: Decimal | None, denominator: Decimal | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return float(numerator / denominator * 100)
+
+
+@transaction.atomic
+def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, data: ReportInput,
+                     today: date | None = None) -> SaveResult:
+    """Save a draft (values, progress, narrative); every changed value is audited old → new."""
+    report = _lock(report, version)
+    _check_editable(report, today=today)
+    rows = selectors.report_rows(period=report.period, unit=report.unit)
+    indicators = {i.pk: i for i in rows.indicators}
+    task_ids = {t.pk for t in rows.tasks}
+    errors = _validate_values(data.values, indicators)
+    for task_id, item in data.progress.items():
+        key = f"task-{task_id}"
+        if task_id not in task_ids:
+            errors.setdefault(key, []).append(_("Nhiệm vụ không thuộc đơn vị trong kỳ này."))
+        if item.status and item.status not in TaskStatus.values:
+            errors.setdefault(key, []).append(_("Tình trạng không hợp lệ."))
+        if item.output_quantity is not None and item.output_quantity < 0:
+            errors.setdefault(key, []).append(_("Số lượng không được âm."))
+    if errors:
+        raise ValidationError(errors)
+
+    changes: dict[str, Any] = {}
+    existing = {v.indicator_id: v for v in report.values.select_for_update()}
+    for indicator_id, item in data.values.items():
+        row = existing.get(indicator_id) or IndicatorValue(report=report, indicator_id=indicator_id)
+        new = {"numerator": item.numerator, "denominator": item.denominator, "value": item.value,
+               "comment": nfc(item.comment), "source": nfc(item.source)}
+        diff = _diff({k: getattr(row, k) if row.pk else None for k in new}, new)
+        if not diff:
+            continue
+        for k, v in new.items():
+            setattr(row, k, v)
+        row.save()
+        changes[indicators[indicator_id].code] = diff
+    progress = {p.task_id: p for p in report.progress.select_for_update()}
+    for task_id, item in data.progress.items():
+        row = progress.get(task_id) or TaskProgress(report=report, task_id=task_id)
+        new = {"status": item.status, "output_quantity": item.output_quantity, "narrative": nfc(item.narrative)}
+        diff = _diff({k: getattr(row, k) if row.pk else None for k in new}, new)
+        if not diff:
+            continue
+        for k, v in new.items():
+            setattr(row, k, v)
+        row.save()
+        changes[f"task#{task_id}"] = diff
+    for name in ("highlights", "difficulties", "proposals"):
+        value = getattr(data, name)
+        if value is not None and nfc(value) != getattr(report, name):
+            changes[name] = [getattr(report, name), nfc(value)]
+            setattr(report, name, nfc(value))
+    if changes:
+        report.version = F("version") + 1
+        report.save()
+        report.refresh_from_db()
+        audit_record(commune=report.unit.commune, actor=actor, action="report.save", target=report,
+                     changes=changes)
+    return SaveResult(report=report, warnings=_warnings(report, data.values, indicators))
+
+
+def report_missing(*, report: UnitReport) -> list[str]:
+    """What still has to be filled in before the report can be sent."""
+    rows = selectors.report_rows(period=report.period, unit=report.unit)
+    values = selectors.report_values_by_indicator(report=report)
+    progress = selectors.report_progress_by_task(report=report)
+    missing = []
+    for indicator in rows.indicators:
+        value = values.get(indicator.pk)
+        if indicator.measure == Measure.PERCENT:
+            if value is None or value.numerator is None or value.denominator is None:
+                missing.append(_("Chưa nhập tử số/mẫu số: %(name)s") % {"name": indicator.short_name})
+        elif value is None or value.value is None:
+            missing.append(_("Chưa nhập số liệu: %(name)s") % {"name": indicator.short_name})
+    for task in rows.tasks:
+        item = progress.get(task.pk)
+        if item is None or not item.status:
+            missing.append(_("Chưa chọn tình trạng nhiệm vụ: %(t)s") % {"t": task.title[:80]})
+    return missing
+
+
+def _transition(report: UnitReport, *, to_state: str, actor: Any, reason: str = "") -> ReportTransition:
+    from_state = report.state
+    report.state = to_state
+    report.version = F("version") + 1
+    report.save()
+    report.refresh_from_db()
+    transition = ReportTransition.objects.create(
+        report=report, from_state=from_state, to_state=to_state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, reason=nfc(reason))
+    audit_record(commune=report.unit.commune, actor=actor, action=f"report.{to_state}", target=report,
+                 changes={"state": [from_state, to_state]}, reason=reason)
+    _on_commit_hooks(report, from_state, to_state, transition.pk)
+    return transition
+
+
+@transaction.atomic
+def unit_report_submit(*, report: UnitReport, actor: Any, version: int | None,
+                       today: date | None = None) -> UnitReport:
+    report = _lock(report, version)
+    _check_editable(report, today=today)
+    missing = report_missing(report=report)
+    if missing:
+        raise ValidationError({"__all__": missing})
+    now = timezone.now()
+    report.submitted_at = now
+    if report.first_submitted_at is None:
+        report.first_submitted_at = now
+    report.save(update_fields=["submitted_at", "first_submitted_at"])
+    _transition(report, to_state=ReportState.SUBMITTED, actor=actor)
+    return report
+
+
+@transaction.atomic
+def unit_report_accept(*, report: UnitReport, actor: Any, version: int | None) -> UnitReport:
+    report = _lock(report, version)
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError(_("Chỉ chấp nhận được báo cáo đã gửi."))
+    report.accepted_at = timezone.now()
+    report.save(update_fields=["accepted_at"])
+    _transition(report, to_state=ReportState.ACCEPTED, actor=actor)
+    return report
+
+
+@transaction.atomic
+def unit_report_return(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
+    report = _lock(report, version)
+    if not nfc(reason or ""):
+        raise ValidationError({"reason": _("Phải ghi lý do trả lại báo cáo.")})
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi."))
+    _transition(report, to_state=ReportState.RETURNED, actor=actor, reason=reason)
+    return report
+
+
+@transaction.atomic
+def unit_report_reopen(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
+    """An accepted report is locked; the commune admin may reopen it, with a reason."""
+    report = _lock(report, version)
+    if not nfc(reason or ""):
+        raise ValidationError({"reason": _("Phải ghi lý do mở lại báo cáo.")})
+    if report.state != ReportState.ACCEPTED:
+        raise ValidationError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
+    report.accepted_at = None
+    report.save(update_fields=["accepted_at"])
+    _transition(report, to_state=ReportState.DRAFT, actor=actor, reason=reason)
+    return report
+
+
+@transaction.atomic
+def lock_exception_grant(*, period: ReportingPeriod, unit: Unit, actor: Any, until: date,
+                         reason: str, today: date | None = None) -> LockException:
+    reason = nfc(reason or "")
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Phải ghi lý do gia hạn.")
+    if until < (today or local_today()):
+        errors["until"] = _("Ngày gia hạn không được ở quá khứ.")
+    if unit.commune_id != period.plan.commune_id:
+        errors["unit"] = _("Đơn vị không thuộc xã/phường của kế hoạch.")
+    if errors:
+        raise ValidationError(errors)
+    exception = LockException.objects.create(period=period, unit=unit, until=until, reason=reason,
+                                             granted_by=actor)
+    audit_record(commune=unit.commune, actor=actor, action="period.lock_exception", target=exception,
+                 changes={"unit": [None, unit.name], "until": [None, until.isoformat()]}, reason=reason)
+    return exception
