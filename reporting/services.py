@@ -224,11 +224,11 @@ def _warnings(report: UnitReport, values: dict[int, ValueInput], indicators: dic
             if abs(now_pct - then_pct) > 50:
                 warnings.setdefault(key, []).append(
                     _("Thay đổi hơn 50 điểm phần trăm so với quý trước: kiểm tra lại số liệu."))
-        elif indicator.time_aggregation == TimeAggregation.LATEST:
-            if item.value is not None and before.value is not None and item.value < before.value:
-                warnings.setdefault(key, []).append(
-                    _("Số liệu giảm so với quý trước (%(a)s → %(b)s): kiểm tra lại.")
-                    % {"a": _dec(before.value), "b": _dec(item.value)})
+        elif (indicator.time_aggregation == TimeAggregation.LATEST and item.value is not None
+              and before.value is not None and item.value < before.value):
+            warnings.setdefault(key, []).append(
+                _("Số liệu giảm so với quý trước (%(a)s → %(b)s): kiểm tra lại.")
+                % {"a": _dec(before.value), "b": _dec(item.value)})
     return warnings
 
 
