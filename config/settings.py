@@ -176,6 +176,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Bình dân học vụ số <no-reply@localhost>")
+# Where the file-based e-mail backend writes (used by the real-worker tests).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# Absolute links in e-mails (reminders) point here.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -1,0 +1,108 @@
+"""The arithmetic of rollups (DESIGN.md rule 2), free of the database so it can be checked by hand.
+
+- Percentages come from counts: sum(numerator) / sum(denominator) over the units, never an
+  average of the units' percentages.
+- Across units every indicator sums. Across quarters a flow (articles published) adds up to a
+  year-to-date total; a stock (adults certified) takes the latest quarter that has data.
+- Progress compares the year-to-date figure with a linear trajectory to the year's target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+FOUR_PLACES = Decimal("0.0001")
+
+
+class Status:
+    REACHED = "reached"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+    NO_TARGET = "no_target"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Sums over the reporting units: numerator/denominator for percentages, value otherwise."""
+
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    units_reported: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        return self.units_reported > 0
+
+    def level(self, *, percent: bool) -> Decimal | None:
+        """The figure as shown: a percentage (0–100) or the summed value."""
+        if not self.has_data:
+            return None
+        if percent:
+            if self.denominator is None or self.denominator == 0 or self.numerator is None:
+                return None
+            return (self.numerator / self.denominator * HUNDRED).quantize(FOUR_PLACES, ROUND_HALF_UP)
+        return self.value
+
+
+def year_to_date(*, current: Figure, previous: Figure | None, flow: bool) -> Figure:
+    """Flows add this quarter to the previous year-to-date; stocks keep the latest with data."""
+    if previous is None or not previous.has_data:
+        return current
+    if not flow:
+        return current if current.has_data else previous
+    if not current.has_data:
+        return previous
+    return Figure(
+        numerator=_add(current.numerator, previous.numerator),
+        denominator=_add(current.denominator, previous.denominator),
+        value=_add(current.value, previous.value),
+        units_reported=current.units_reported,
+    )
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None and b is None:
+        return None
+    return (a or Decimal(0)) + (b or Decimal(0))
+
+
+def expected_at(*, target: Decimal, baseline: Decimal | None, quarter: int, flow: bool) -> Decimal:
+    """Where a straight line to the year's target stands at the end of ``quarter``.
+
+    A flow starts the year at 0; a stock starts at its baseline (0 if none was set).
+    """
+    share = Decimal(quarter) / Decimal(4)
+    start = Decimal(0) if flow or baseline is None else baseline
+    return (start + (target - start) * share).quantize(FOUR_PLACES, ROUND_HALF_UP)
+
+
+def achievement(*, level: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """value / target, as a percentage of the year's target."""
+    if level is None or target is None or target == 0:
+        return None
+    return (level / target * HUNDRED).quantize(FOUR_PLACES, ROUND_HALF_UP)
+
+
+def progress_status(*, level: Decimal | None, target: Decimal | None, expected: Decimal | None,
+                    margin_pct: Decimal) -> str:
+    """reached ≥ target; on track within the margin below the trajectory; at risk within twice
+    the margin; off track below that."""
+    if target is None:
+        return Status.NO_TARGET
+    if level is None:
+        return Status.NO_DATA
+    if level >= target:
+        return Status.REACHED
+    if expected is None or expected <= 0:
+        return Status.ON_TRACK
+    margin = margin_pct / HUNDRED
+    if level >= expected * (1 - margin):
+        return Status.ON_TRACK
+    if level >= expected * (1 - 2 * margin):
+        return Status.AT_RISK
+    return Status.OFF_TRACK
