@@ -20,4 +20,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("", include("campaigns.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -4,7 +4,6 @@ follow-up tasks (e-mails, rollups) with transaction.on_commit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Plan, Unit
 from campaigns.services import ConflictError, audit_record
 from campaigns.text import nfc
-from reporting import selectors
+from reporting import selectors, tasks
 from reporting.deadlines import EntryState, local_today, period_dates
 from reporting.models import (
     IndicatorValue,
@@ -33,19 +32,6 @@ from reporting.models import (
     UnitReport,
 )
 from targets.models import Measure, TimeAggregation
-
-# Hooks other parts register to run after a transition commits (rollups, e-mails). Kept as a
-# list so reporting does not import the modules that build on it.
-TransitionHook = Callable[[int, str, str, int], None]  # (report_id, from, to, transition_id)
-transition_hooks: list[TransitionHook] = []
-
-
-def _on_commit_hooks(report: UnitReport, from_state: str, to_state: str, transition_id: int) -> None:
-    for hook in transition_hooks:
-        transaction.on_commit(
-            lambda hook=hook: hook(report.pk, from_state, to_state, transition_id)  # type: ignore[misc]
-        )
-
 
 # --- Periods ------------------------------------------------------------------------------
 
@@ -328,7 +314,9 @@ def _transition(report: UnitReport, *, to_state: str, actor: Any, reason: str = 
         actor=actor if getattr(actor, "is_authenticated", False) else None, reason=nfc(reason))
     audit_record(commune=report.unit.commune, actor=actor, action=f"report.{to_state}", target=report,
                  changes={"state": [from_state, to_state]}, reason=reason)
-    _on_commit_hooks(report, from_state, to_state, transition.pk)
+    commune_ids = [report.unit.commune_id]
+    transaction.on_commit(lambda: tasks.on_report_transition.delay(
+        transition_id=transition.pk, commune_ids=commune_ids))
     return transition
 
 

@@ -53,6 +53,8 @@ class World:
     plan_a: Any
     task_a: Any
     target_a: Any
+    period_a: Any
+    report_a: Any
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +86,12 @@ def world(db: None) -> World:
         task_a = TaskFactory(plan=plan_a, lead_unit=unit_a)
         target_a = TargetFactory(plan=plan_a)
         target_a.reporting_units.set([unit_a])
+        from reporting.models import ReportingPeriod
+        from reporting.services import reporting_periods_sync, unit_report_open
+
+        reporting_periods_sync(plan=plan_a)
+        period_a = ReportingPeriod.objects.get(plan=plan_a, year=2026, quarter=1)
+        report_a = unit_report_open(period=period_a, unit=unit_a)
         return World(
             province_p=province_p,
             province_q=province_q,
@@ -104,6 +112,8 @@ def world(db: None) -> World:
             plan_a=plan_a,
             task_a=task_a,
             target_a=target_a,
+            period_a=period_a,
+            report_a=report_a,
         )
 
 

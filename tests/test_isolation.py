@@ -27,7 +27,23 @@ KWARG_VALUES: dict[str, Callable[[World], Any]] = {
     "plan_pk": lambda w: w.plan_a.pk,
     "task_pk": lambda w: w.task_a.pk,
     "target_pk": lambda w: w.target_a.pk,
+    "period_pk": lambda w: w.period_a.pk,
+    "report_pk": lambda w: w.report_a.pk,
+    "evidence_pk": lambda w: _evidence_file(w).pk,
 }
+
+
+def _evidence_file(world: World) -> Any:
+    """An evidence file of report A (the download route answers only for files)."""
+    from django.core.files.base import ContentFile
+
+    from campaigns.scoping import scopes_disabled
+    from reporting.models import Evidence
+
+    with scopes_disabled():
+        evidence = Evidence(report=world.report_a, kind="file", content_type="application/pdf", size=9)
+        evidence.file.save("bien-ban.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return evidence
 
 # Which user of commune A / province P is the rightful one for a route, by its roles.
 OWNER_BY_ROLE: list[tuple[str, Callable[[World], Any]]] = [

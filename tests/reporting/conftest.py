@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.scoping import scopes_disabled
 from reporting.models import ReportingPeriod, UnitReport
-from reporting.services import reporting_periods_sync, unit_report_open
+from reporting.services import unit_report_open
 from tests.conftest import World
 from tests.factories import TargetFactory, _standard_indicator
 
@@ -17,7 +17,6 @@ IN_WINDOW = date(2026, 3, 10)
 @pytest.fixture
 def q1(world: World) -> ReportingPeriod:
     with scopes_disabled():
-        reporting_periods_sync(plan=world.plan_a)
         # A count indicator too, so the report has a percentage and a number to fill.
         news = TargetFactory(plan=world.plan_a, indicator=_standard_indicator("NEWS_ARTICLES"), value=300)
         news.reporting_units.set([world.unit_a])
@@ -27,4 +26,4 @@ def q1(world: World) -> ReportingPeriod:
 @pytest.fixture
 def report_a(world: World, q1: ReportingPeriod) -> UnitReport:
     with scopes_disabled():
-        return unit_report_open(period=q1, unit=world.unit_a)
+        return unit_report_open(period=q1, unit=world.unit_a)  # the world's own, idempotent
