@@ -257,3 +257,86 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.reason}"
+
+
+class RollupStatus(models.TextChoices):
+    REACHED = "reached", _("Đã đạt")
+    ON_TRACK = "on_track", _("Đúng tiến độ")
+    AT_RISK = "at_risk", _("Có nguy cơ chậm")
+    OFF_TRACK = "off_track", _("Chậm tiến độ")
+    NO_DATA = "no_data", _("Chưa có số liệu")
+    NO_TARGET = "no_target", _("Không có chỉ tiêu")
+
+
+class CommuneRollup(models.Model):
+    """One indicator of one plan in one quarter, from the accepted unit reports (rule 2).
+
+    Written whole per (plan, year, quarter) in one transaction, so a rerun or a redelivered
+    task replaces the same rows and nothing is ever counted twice.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups")
+    commune = models.ForeignKey("campaigns.Commune", on_delete=models.CASCADE, related_name="rollups")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commune_rollups")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    # The quarter: sums over the units whose report of the quarter was accepted.
+    numerator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    denominator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    # Year to date: flows add up, stocks keep the latest quarter with data.
+    ytd_numerator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    ytd_denominator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    ytd_value = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    expected = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    achievement = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    status = models.CharField(max_length=10, choices=RollupStatus.choices)
+    units_reported = models.PositiveIntegerField(default=0)
+    units_expected = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    objects = tenant_manager("commune")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "indicator", "year", "quarter"],
+                                    name="commune_rollup_key"),
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.indicator_id} {self.year}Q{self.quarter}"
+
+
+class ProvinceRollup(models.Model):
+    """One standard indicator across the communes of a province in one quarter.
+
+    Province-level data: read only through selectors that check the reviewer's province.
+    """
+
+    province = models.ForeignKey("campaigns.Province", on_delete=models.CASCADE, related_name="rollups")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="province_rollups")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    numerator = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    ytd_numerator = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    ytd_denominator = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    ytd_value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    communes_reported = models.PositiveIntegerField(default=0)
+    communes_expected = models.PositiveIntegerField(default=0)
+    units_reported = models.PositiveIntegerField(default=0)
+    units_expected = models.PositiveIntegerField(default=0)
+    communes_at_risk = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "indicator", "year", "quarter"],
+                                    name="province_rollup_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.indicator_id} {self.year}Q{self.quarter}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import chain, chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from campaigns.celery_base import TenantTask
-from campaigns.models import Commune
-from campaigns.scoping import scopes_disabled
+from campaigns.models import Commune, Plan
+from campaigns.scoping import scopes_disabled, tenant_scope
 from reporting.deadlines import local_today
 
 # Mail delivery failures (smtplib.SMTPException and socket errors are OSErrors) are retried
@@ -20,10 +21,84 @@ _RETRY_ON = (OperationalError, InterfaceError, OSError)
 
 @shared_task(base=TenantTask, name="reporting.on_report_transition", autoretry_for=_RETRY_ON)
 def on_report_transition(*, transition_id: int, commune_ids: list[int]) -> None:
-    """After a review transition commits: tell the people concerned by e-mail."""
+    """After a review transition commits: tell the people concerned by e-mail, and when a
+    report enters or leaves "accepted", recompute the commune's and the province's figures."""
+    from reporting.models import PeriodKind, ReportState, ReportTransition
     from reporting.notifications import report_transition_notify
 
+    transition = ReportTransition.objects.select_related("report__period", "report__unit__commune").filter(
+        pk=transition_id).first()
+    if transition is None:  # outside the task's scope, or gone: nothing to do
+        return
+    period = transition.report.period
+    if (ReportState.ACCEPTED in (transition.from_state, transition.to_state)
+            and period.kind == PeriodKind.QUARTERLY):
+        commune = transition.report.unit.commune
+        chain(
+            commune_rollup.si(plan_ids=[period.plan_id], year=period.year, quarter=period.quarter,
+                              commune_ids=[commune.pk]),
+            province_rollup_combine.si(province_id=commune.province_id, year=period.year,
+                                       quarter=period.quarter, commune_ids=_province_communes(commune.province_id)),
+        ).apply_async()
     report_transition_notify(transition_id=transition_id)
+
+
+def _province_communes(province_id: int) -> list[int]:
+    # Listing a province's commune ids defines a scope; it is not reading tenant data.
+    with scopes_disabled():
+        return list(Commune.objects.filter(province_id=province_id).order_by("pk").values_list("pk", flat=True))
+
+
+# --- Rollups ------------------------------------------------------------------------------
+# Time limits: one commune's rollup is a single aggregate query and a bulk write.
+
+
+@shared_task(base=TenantTask, name="reporting.commune_rollup", time_limit=300, soft_time_limit=240)
+def commune_rollup(*, plan_ids: list[int], year: int, quarter: int, commune_ids: list[int]) -> int:
+    """Recompute the plans' quarter (and later quarters of the year) from accepted reports."""
+    from reporting.rollups import commune_rollup_refresh
+
+    return commune_rollup_refresh(plan_ids=plan_ids, year=year, quarter=quarter)
+
+
+@shared_task(base=TenantTask, name="reporting.province_rollup_combine", time_limit=300, soft_time_limit=240)
+def province_rollup_combine(*_results: Any, province_id: int, year: int, quarter: int,
+                            commune_ids: list[int]) -> int:
+    """The chord's body: combine the province's commune figures (after every commune task)."""
+    from reporting.rollups import province_rollup_compute
+
+    return province_rollup_compute(province_id=province_id, year=year, quarter=quarter)
+
+
+@shared_task(name="reporting.province_rollup", acks_late=True, reject_on_worker_lost=True)
+def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
+    """Fan out one commune task per commune of the province, then combine them (a chord)."""
+    from reporting.rollups import plans_for_year
+
+    commune_ids = _province_communes(province_id)
+    with tenant_scope(commune_ids):
+        plans = dict(Plan.objects.filter(pk__in=plans_for_year(commune_ids=commune_ids, year=year))
+                     .values_list("pk", "commune_id"))
+    header = group(commune_rollup.si(plan_ids=[plan_id], year=year, quarter=quarter, commune_ids=[commune_id])
+                   for plan_id, commune_id in sorted(plans.items()))
+    body = province_rollup_combine.s(province_id=province_id, year=year, quarter=quarter,
+                                     commune_ids=commune_ids)
+    if not plans:
+        return str(body.apply_async().id)
+    return str(chord(header)(body).id)
+
+
+@shared_task(name="reporting.nightly_rollups", acks_late=True, reject_on_worker_lost=True)
+def nightly_rollups(*, today: str | None = None) -> int:
+    """Beat: recompute every province's current quarter (catches anything a hook missed)."""
+    from campaigns.models import Province
+
+    day = date.fromisoformat(today) if today else local_today()
+    quarter = (day.month - 1) // 3 + 1
+    province_ids = list(Province.objects.order_by("pk").values_list("pk", flat=True))
+    for province_id in province_ids:
+        province_rollup.delay(province_id=province_id, year=day.year, quarter=quarter)
+    return len(province_ids)
 
 
 @shared_task(name="reporting.send_due_reminders", acks_late=True, reject_on_worker_lost=True)

@@ -5,45 +5,23 @@ an operator may change the hour or disable it in the Django admin without a depl
 """
 
 from django.db import migrations
-from django.utils import timezone
+
+from reporting.beat import periodic_task_ensure, periodic_task_remove
 
 TASK = "reporting.send_due_reminders"
 NAME = "Nhắc nộp báo cáo hằng ngày (reporting.send_due_reminders)"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="Asia/Ho_Chi_Minh",
+    periodic_task_ensure(
+        apps, name=NAME, task=TASK, hour="7", minute="0",
+        description="Gửi e-mail nhắc các đơn vị chưa nộp báo cáo: trước hạn, đúng hạn và "
+                    "một lần sau hạn (07:00 giờ Việt Nam).",
     )
-    PeriodicTask.objects.update_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "crontab": crontab,
-            "interval": None,
-            "solar": None,
-            "clocked": None,
-            "args": "[]",
-            "kwargs": "{}",
-            "enabled": True,
-            "one_off": False,
-            "description": "Gửi e-mail nhắc các đơn vị chưa nộp báo cáo: trước hạn, đúng hạn và "
-                           "một lần sau hạn (07:00 giờ Việt Nam).",
-        },
-    )
-    # Historical models send no signals: tell a running DatabaseScheduler to reload.
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def delete_schedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    PeriodicTask.objects.filter(name=NAME, task=TASK).delete()
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
+    periodic_task_remove(apps, name=NAME, task=TASK)
 
 
 class Migration(migrations.Migration):

@@ -7,10 +7,12 @@ from django_scopes import ScopeError
 from campaigns.access import resolve_access
 from campaigns.models import Commune, Province, Unit
 from campaigns.scoping import tenant_scope
+from reporting.models import ProvinceRollup
 from tests.conftest import World
 
-# Reference data that every user may read; every other model of ours is tenant-owned.
-NON_TENANT_MODELS = {Province}
+# Reference data that every user may read, and province-level aggregates that selectors guard
+# by the reviewer's province; every other model of ours is tenant-owned.
+NON_TENANT_MODELS = {Province, ProvinceRollup}
 OUR_APPS = ("campaigns", "targets", "reporting")
 
 
