@@ -260,6 +260,47 @@ def _body(value: Any) -> str:
 # --- Validation ---------------------------------------------------------------------------
 
 
+def _limit(model: type[Any], field_name: str) -> int:
+    return int(model._meta.get_field(field_name).max_length)
+
+
+# Column lengths, read from the models, so a long text is a clear error and never a database
+# error. Keys are PlanData paths with the list indexes left out.
+TEXT_LIMITS: dict[str, int] = {
+    **{name: _limit(Plan, name) for name in ("number", "symbol", "place", "parent_body", "issuing_body")},
+    "signer.authority": _limit(Plan, "signer_authority"), "signer.deputy": _limit(Plan, "signer_deputy"),
+    "signer.position": _limit(Plan, "signer_position"), "signer.name": _limit(Plan, "signer_name"),
+    "recipients": _limit(PlanRecipient, "text"), "units.name": _limit(Unit, "name"),
+    "sections.number": _limit(PlanSection, "number"), "sections.unit": _limit(Unit, "name"),
+    "targets.indicator": _limit(Indicator, "code"), "targets.reporting_units": _limit(Unit, "name"),
+    "tasks.number": _limit(Task, "number"), "tasks.lead": _limit(Task, "lead_text"),
+    "tasks.coordinating": _limit(TaskCoordinator, "text"), "tasks.timeframe": _limit(Task, "timeframe_text"),
+    "tasks.deliverables.indicator": _limit(Indicator, "code"),
+}
+
+
+def _text_paths(data: PlanData) -> list[tuple[str, str, str]]:
+    """(path, limit key, text) for every bounded text of the document."""
+    items = [(name, name, getattr(data, name)) for name in ("number", "symbol", "place", "parent_body", "issuing_body")]
+    items += [(f"signer.{k}", f"signer.{k}", getattr(data.signer, k)) for k in ("authority", "deputy", "position", "name")]
+    items += [(f"recipients.{i}", "recipients", t) for i, t in enumerate(data.recipients)]
+    items += [(f"units.{i}.name", "units.name", u.name) for i, u in enumerate(data.units)]
+    for i, section in enumerate(data.sections):
+        items += [(f"sections.{i}.number", "sections.number", section.number),
+                  (f"sections.{i}.unit", "sections.unit", section.unit or "")]
+    for i, target in enumerate(data.targets):
+        items.append((f"targets.{i}.indicator", "targets.indicator", target.indicator))
+        items += [(f"targets.{i}.reporting_units.{j}", "targets.reporting_units", u)
+                  for j, u in enumerate(target.reporting_units)]
+    for i, task in enumerate(data.tasks):
+        items += [(f"tasks.{i}.number", "tasks.number", task.number), (f"tasks.{i}.lead", "tasks.lead", task.lead),
+                  (f"tasks.{i}.timeframe", "tasks.timeframe", task.timeframe)]
+        items += [(f"tasks.{i}.coordinating.{j}", "tasks.coordinating", c) for j, c in enumerate(task.coordinating)]
+        items += [(f"tasks.{i}.deliverables.{j}.indicator", "tasks.deliverables.indicator", d.indicator or "")
+                  for j, d in enumerate(task.deliverables)]
+    return items
+
+
 @dataclass
 class Resolved:
     """What validation looked up, handed to the writer so it does not look again."""
@@ -275,6 +316,11 @@ def plan_data_validate(data: PlanData, *, commune: Commune, create_units: bool =
 
     def bad(path: str, message: str) -> None:
         problems.append(Problem(path, message))
+
+    for path, key, text in _text_paths(data):
+        if len(text) > TEXT_LIMITS[key]:
+            bad(path, _("Dài %(length)s ký tự, vượt giới hạn %(max)s ký tự.")
+                % {"length": len(text), "max": TEXT_LIMITS[key]})
 
     if data.issuer_kind not in IssuerKind.values:
         bad("issuer_kind", _("Cơ quan ban hành phải là “ubnd” hoặc “dang_uy”."))
@@ -451,7 +497,12 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
         plan = Plan.objects.create(commune=commune, **header)
         action = "plan.import"
     else:
-        plan = into
+        # Lock the row: the plan cannot be issued while its content is being replaced, and an
+        # issued plan changes only through recorded amendments, never by a re-import.
+        plan = Plan.objects.select_for_update().get(pk=into.pk)
+        if plan.is_issued or plan.commune_id != commune.pk:
+            raise PlanImportError([Problem("status", _(
+                "Kế hoạch đã ban hành: không nhập đè được, mọi thay đổi phải qua sửa đổi có ghi lý do."))])
         for key, value in header.items():
             setattr(plan, key, value)
         plan.version += 1

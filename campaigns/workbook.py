@@ -28,9 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -189,14 +187,6 @@ LABEL_RECIPIENT = "Nơi nhận"
 LIST_NOTES = {
     LABEL_LEGAL_BASIS: "Mỗi văn bản căn cứ một dòng, đúng thứ tự trong kế hoạch.",
     LABEL_RECIPIENT: "Mỗi nơi nhận một dòng, đúng thứ tự trong kế hoạch.",
-}
-
-# Database column lengths, checked here so a long cell is a clear error, not a database error.
-MAX_LENGTHS = {
-    "number": 20, "symbol": 40, "place": 100, "parent_body": 200, "issuing_body": 200,
-    "signer.authority": 100, "signer.deputy": 100, "signer.position": 100, "signer.name": 100,
-    "recipients": 300, "units.name": 200, "sections.number": 10, "targets.indicator": 40,
-    "tasks.number": 10, "tasks.lead": 300, "tasks.coordinating": 300, "tasks.timeframe": 300,
 }
 
 GUIDE_LINES = (
@@ -461,11 +451,6 @@ def plan_workbook_filename(*, plan: Plan) -> str:
     """"ke-hoach-ba-ngoi-2026.xlsx", "ke-hoach-ha-tu-2025-2026.xlsx"."""
     years = str(plan.start_year) if plan.start_year == plan.end_year else f"{plan.start_year}-{plan.end_year}"
     return f"ke-hoach-{plan.commune.code}-{years}.xlsx"
-
-
-def plan_workbook_plan_get(*, pk: int) -> Plan:
-    """The plan of the current tenant scope, or 404 (not yours = does not exist)."""
-    return get_object_or_404(Plan.objects.select_related("commune", "commune__province"), pk=pk)
 
 
 def plan_workbook_export(*, plan: Plan) -> bytes:
@@ -820,13 +805,11 @@ class _Parser:
 
     # Cell readers: each records the place of ``path`` and reports its own problems.
 
-    def text(self, cell: _Cell | None, path: str, *, limit_key: str = "") -> str:
+    def text(self, cell: _Cell | None, path: str) -> str:
         if cell is None:
             return ""
         self._seen(cell, path)
-        text = _nfc(_raw_text(cell.value))
-        self._check_length(text, cell.place, path, limit_key or path)
-        return text
+        return _nfc(_raw_text(cell.value))
 
     def body(self, cell: _Cell | None, path: str) -> str:
         """Paragraphs: each line NFC and stripped, blank lines dropped (as plan_io does)."""
@@ -835,7 +818,7 @@ class _Parser:
         self._seen(cell, path)
         return "\n".join(line for line in (_nfc(x) for x in _raw_text(cell.value).split("\n")) if line)
 
-    def lines(self, cell: _Cell | None, path: str, *, limit_key: str = "") -> list[str]:
+    def lines(self, cell: _Cell | None, path: str) -> list[str]:
         """One entry per non-blank line of the cell; each entry's place names its line."""
         if cell is None:
             return []
@@ -849,7 +832,6 @@ class _Parser:
             place = replace(cell.place, line=line_number) if several else cell.place
             entry_path = f"{path}.{len(entries)}"
             self.c.places[entry_path] = place
-            self._check_length(entry, place, entry_path, limit_key)
             entries.append(entry)
         return entries
 
@@ -919,12 +901,6 @@ class _Parser:
         else:
             self.c.add(cell.place, _("Không được để trống."), path=path)
 
-    def _check_length(self, text: str, place: Place, path: str, limit_key: str) -> None:
-        limit = MAX_LENGTHS.get(limit_key)
-        if limit is not None and len(text) > limit:
-            self.c.add(place, _("Dài %(length)s ký tự, vượt giới hạn %(max)s ký tự.")
-                       % {"length": len(text), "max": limit}, path=path)
-
     # Sheets.
 
     def plan(self) -> PlanData:
@@ -955,7 +931,7 @@ class _Parser:
                 if basis:
                     legal_bases.append(basis)
             elif label == _fold(LABEL_RECIPIENT):
-                recipient = self.text(value_cell, f"recipients.{len(recipients)}", limit_key="recipients")
+                recipient = self.text(value_cell, f"recipients.{len(recipients)}")
                 if recipient:
                     recipients.append(recipient)
             elif label not in by_label:
@@ -1010,7 +986,7 @@ class _Parser:
         for i, (row_number, cells) in enumerate(self.tables[SHEET_SECTIONS].rows):
             p = f"sections.{i}"
             self.c.places[p] = Place(SHEET_SECTIONS, row=row_number)
-            number = self.text(cells.get("number"), f"{p}.number", limit_key="sections.number")
+            number = self.text(cells.get("number"), f"{p}.number")
             level = self.integer(cells.get("level"), f"{p}.level")
             sections.append(SectionData(
                 number=number,
@@ -1019,7 +995,7 @@ class _Parser:
                 kind=self.choice(cells.get("kind"), f"{p}.kind", "section", default=SectionKind.OTHER)
                 or SectionKind.OTHER,
                 body=self.body(cells.get("body"), f"{p}.body"),
-                unit=self.text(cells.get("unit"), f"{p}.unit", limit_key="units.name") or None,
+                unit=self.text(cells.get("unit"), f"{p}.unit") or None,
                 year=self.integer(cells.get("year"), f"{p}.year"),
             ))
         return sections
@@ -1032,7 +1008,7 @@ class _Parser:
             name_cell = cells.get("name") or _Cell(None, "General", Place(
                 SHEET_UNITS, row_number, self.tables[SHEET_UNITS].columns["name"]))
             units.append(UnitData(
-                name=self.text(name_cell, f"{p}.name", limit_key="units.name"),
+                name=self.text(name_cell, f"{p}.name"),
                 kind=self.choice(cells.get("kind"), f"{p}.kind", "unit", default=UnitKind.OTHER) or UnitKind.OTHER,
             ))
         return units
@@ -1047,7 +1023,7 @@ class _Parser:
             def cell(key: str, row_number: int = row_number, cells: dict[str, _Cell] = cells) -> _Cell:
                 return cells.get(key) or _Cell(None, "General", Place(SHEET_TARGETS, row_number, table.columns[key]))
 
-            indicator = self.text(cell("indicator"), f"{p}.indicator", limit_key="targets.indicator")
+            indicator = self.text(cell("indicator"), f"{p}.indicator")
             if not indicator:
                 self.c.add(cell("indicator").place, _("Mã chỉ số không được để trống."), path=f"{p}.indicator")
             year = self.integer(cell("year"), f"{p}.year", required=True)
@@ -1063,7 +1039,7 @@ class _Parser:
                 per_period_quantity=self.number(cell("per_period_quantity"), f"{p}.per_period_quantity"),
                 per_period=self.choice(cell("per_period"), f"{p}.per_period", "period", default=None),
                 statement=self.text(cell("statement"), f"{p}.statement"),
-                reporting_units=self.lines(cell("reporting_units"), f"{p}.reporting_units", limit_key="units.name"),
+                reporting_units=self.lines(cell("reporting_units"), f"{p}.reporting_units"),
             ))
         return targets
 
@@ -1078,12 +1054,12 @@ class _Parser:
                 return cells.get(key) or _Cell(None, "General", Place(SHEET_TASKS, row_number, table.columns[key]))
 
             tasks.append(TaskData(
-                number=self.text(cell("number"), f"{p}.number", limit_key="tasks.number"),
+                number=self.text(cell("number"), f"{p}.number"),
                 title=self.text(cell("title"), f"{p}.title"),
                 description=self.body(cell("description"), f"{p}.description"),
-                lead=self.text(cell("lead"), f"{p}.lead", limit_key="tasks.lead"),
-                coordinating=self.lines(cell("coordinating"), f"{p}.coordinating", limit_key="tasks.coordinating"),
-                timeframe=self.text(cell("timeframe"), f"{p}.timeframe", limit_key="tasks.timeframe"),
+                lead=self.text(cell("lead"), f"{p}.lead"),
+                coordinating=self.lines(cell("coordinating"), f"{p}.coordinating"),
+                timeframe=self.text(cell("timeframe"), f"{p}.timeframe"),
                 deliverables=self.deliverables(cell("deliverables"), cell("deliverable_specs"), p),
             ))
         return tasks
@@ -1207,22 +1183,15 @@ def plan_workbook_import(*, file: WorkbookSource, commune: Commune, actor: Any,
         if into.is_issued:
             raise _issued_refusal()
     data, places = _read(file, commune=commune, create_units=create_units)
-    with transaction.atomic():
-        target = None
-        if into is not None:
-            # Lock the row so the plan cannot be issued while its content is being replaced.
-            target = Plan.objects.select_for_update().get(pk=into.pk)
-            if target.is_issued:
-                raise _issued_refusal()
-        try:
-            return plan_import(data=data, commune=commune, actor=actor, create_units=create_units,
-                               into=target)
-        except PlanImportError as exc:
-            raise PlanImportError(_sorted(_locate(exc.problems, places))) from exc
+    try:
+        # plan_import locks ``into`` and refuses it if it was issued in the meantime.
+        return plan_import(data=data, commune=commune, actor=actor, create_units=create_units, into=into)
+    except PlanImportError as exc:
+        raise PlanImportError(_sorted(_locate(exc.problems, places))) from exc
 
 
 __all__ = [
     "MAX_DATA_ROWS", "MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES", "XLSX_CONTENT_TYPE", "Place",
-    "plan_workbook_export", "plan_workbook_filename", "plan_workbook_import", "plan_workbook_plan_get",
+    "plan_workbook_export", "plan_workbook_filename", "plan_workbook_import",
     "plan_workbook_read", "plan_workbook_write",
 ]

@@ -163,14 +163,34 @@ def _lock(report: UnitReport, version: int | None) -> UnitReport:
     return locked
 
 
+def _number_problem(number: Decimal | None, field: Any) -> str | None:
+    """A number the column cannot hold exactly is an error here, not a rounding or a 500."""
+    if number is None:
+        return None
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > field.decimal_places:
+        return _("tối đa %(n)s chữ số thập phân") % {"n": field.decimal_places}
+    if abs(number) >= Decimal(10) ** (field.max_digits - field.decimal_places):
+        return _("số quá lớn")
+    return None
+
+
 def _validate_values(values: dict[int, ValueInput], indicators: dict[int, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    source_limit = IndicatorValue._meta.get_field("source").max_length or 0
     for indicator_id, item in values.items():
         key = f"value-{indicator_id}"
         indicator = indicators.get(indicator_id)
         if indicator is None:
             errors.setdefault(key, []).append(_("Đơn vị không báo cáo chỉ số này trong kỳ."))
             continue
+        for name, label in (("numerator", _("Tử số")), ("denominator", _("Mẫu số")), ("value", _("Giá trị"))):
+            problem = _number_problem(getattr(item, name), IndicatorValue._meta.get_field(name))
+            if problem:
+                errors.setdefault(key, []).append(f"{label}: {problem}.")
+        if len(nfc(item.source or "")) > source_limit:
+            errors.setdefault(key, []).append(
+                _("Nguồn số liệu dài quá %(n)s ký tự.") % {"n": source_limit})
         for label, number in ((_("Tử số"), item.numerator), (_("Mẫu số"), item.denominator),
                               (_("Giá trị"), item.value)):
             if number is not None and number < 0:
@@ -242,6 +262,9 @@ def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, dat
             errors.setdefault(key, []).append(_("Tình trạng không hợp lệ."))
         if item.output_quantity is not None and item.output_quantity < 0:
             errors.setdefault(key, []).append(_("Số lượng không được âm."))
+        problem = _number_problem(item.output_quantity, TaskProgress._meta.get_field("output_quantity"))
+        if problem:
+            errors.setdefault(key, []).append(f"{_('Số lượng')}: {problem}.")
     if errors:
         raise ValidationError(errors)
 

@@ -19,12 +19,12 @@ from campaigns import selectors
 from campaigns.access import role_required
 from campaigns.models import Commune, Plan, Role
 from campaigns.plan_io import PlanImportError, Problem
+from campaigns.plan_selectors import plan_get
 from campaigns.workbook import (
     XLSX_CONTENT_TYPE,
     plan_workbook_export,
     plan_workbook_filename,
     plan_workbook_import,
-    plan_workbook_plan_get,
 )
 
 TEMPLATE = "campaigns/plan_import.html"
@@ -38,7 +38,7 @@ class PlanWorkbookForm(forms.Form):
 @role_required(Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 @require_GET
 def plan_export_xlsx(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = plan_workbook_plan_get(pk=plan_pk)
+    plan = plan_get(pk=plan_pk)
     response = HttpResponse(plan_workbook_export(plan=plan), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=plan_workbook_filename(plan=plan))
@@ -58,7 +58,7 @@ def plan_import_xlsx(request: HttpRequest, commune_code: str) -> HttpResponse:
 @role_required(Role.COMMUNE_ADMIN)
 @require_http_methods(["GET", "POST"])
 def plan_reimport_xlsx(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = plan_workbook_plan_get(pk=plan_pk)
+    plan = plan_get(pk=plan_pk)
     if plan.commune_id != request.access.commune.pk:  # type: ignore[attr-defined]
         raise Http404
     return _upload(request, commune=plan.commune, plan=plan)

@@ -161,3 +161,28 @@ def test_timeframe_parsing_keeps_the_wording(text: str, kind: str, detail: objec
 
 def test_task_levels_follow_the_numbering() -> None:
     assert [task_level(n) for n in ["I", "IV", "1", "4.1", "-", "+", "X1", "IIII"]] == [1, 1, 2, 2, 3, 4, None, None]
+
+
+@pytest.mark.django_db
+def test_overlong_texts_are_problems_not_database_errors(demo: None) -> None:
+    raw = seed_plan_data("ba-ngoi")
+    raw["number"] = "1" * 21
+    raw["tasks"][2]["timeframe"] = "Thường xuyên " * 30
+    with scopes_disabled():
+        commune = Commune.objects.get(code="ba-ngoi")
+        with pytest.raises(PlanImportError) as caught:
+            plan_import(data=plan_data_from_dict(raw), commune=commune)
+    paths = {p.path: p.message for p in caught.value.problems}
+    assert "vượt giới hạn 20 ký tự" in paths["number"]
+    assert "vượt giới hạn 300 ký tự" in paths["tasks.2.timeframe"]
+
+
+@pytest.mark.django_db
+def test_an_issued_plan_cannot_be_overwritten_by_an_import(demo: None) -> None:
+    with scopes_disabled():
+        plan = _plan("ba-ngoi")
+        Plan.objects.filter(pk=plan.pk).update(status="issued")
+        with pytest.raises(PlanImportError) as caught:
+            plan_import(data=plan_data_export(plan=plan), commune=plan.commune, into=plan)
+        assert "đã ban hành" in str(caught.value)
+        assert Task.objects.filter(plan=plan).count() > 0

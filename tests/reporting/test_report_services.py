@@ -83,6 +83,9 @@ def test_save_audits_every_changed_value(world: World, report_a: UnitReport) -> 
         ({"adults": ValueInput(numerator=Decimal(-1), denominator=Decimal(5))}, "không được âm"),
         ({"news": ValueInput(value=Decimal(-3))}, "không được âm"),
         ({"adults": ValueInput(value=Decimal(40))}, "nhập tử số và mẫu số"),
+        ({"news": ValueInput(value=Decimal("1.125"))}, "tối đa 2 chữ số thập phân"),
+        ({"news": ValueInput(value=Decimal("1e13"))}, "số quá lớn"),
+        ({"news": ValueInput(value=Decimal(1), source="x" * 301)}, "dài quá 300 ký tự"),
     ],
 )
 def test_bad_values_are_refused_and_nothing_changes(world: World, report_a: UnitReport,
