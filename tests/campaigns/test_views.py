@@ -61,3 +61,18 @@ def test_commune_page_query_count_is_constant(world: World, django_assert_max_nu
         UnitFactory.create_batch(30, commune=world.commune_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_vietnamese_is_the_default_whatever_the_browser_says(world: World) -> None:
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Sign In" in client.get("/accounts/login/").content.decode()
+
+
+def test_static_files_are_served_without_collectstatic(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200
