@@ -340,3 +340,140 @@ class ProvinceRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id} {self.indicator_id} {self.year}Q{self.quarter}"
+
+
+class CommuneReportState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    ISSUED = "issued", _("Đã ban hành")
+    ACKNOWLEDGED = "acknowledged", _("Tỉnh đã tiếp nhận")
+    RETURNED = "returned", _("Tỉnh trả lại")
+
+
+class CommuneReport(models.Model):
+    """The commune's consolidated quarterly report (BÁO CÁO kết quả thực hiện Phong trào …).
+
+    draft → issued (PDF rendered and frozen, signer recorded) → acknowledged | returned by the
+    province (reason required) → (returned) draft …
+    """
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="commune_reports")
+    commune = models.ForeignKey("campaigns.Commune", on_delete=models.CASCADE, related_name="commune_reports")
+    state = models.CharField(_("trạng thái"), max_length=12, choices=CommuneReportState.choices,
+                             default=CommuneReportState.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    number = models.CharField(_("số"), max_length=20, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=40, default="BC-UBND")
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    issue_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    title = models.TextField(_("trích yếu"), blank=True)
+    highlights = models.TextField(_("kết quả nổi bật"), blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    next_steps = models.TextField(_("nhiệm vụ trọng tâm thời gian tới"), blank=True)
+    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, blank=True)
+    signer_deputy = models.CharField(_("ký thay"), max_length=100, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = tenant_manager("commune")
+
+    class Meta:
+        verbose_name = _("báo cáo tổng hợp của xã/phường")
+        verbose_name_plural = _("báo cáo tổng hợp của xã/phường")
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="commune_report_one_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} — {self.period}"
+
+
+class CommuneReportTransition(models.Model):
+    report = models.ForeignKey(CommuneReport, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=12, choices=CommuneReportState.choices)
+    to_state = models.CharField(max_length=12, choices=CommuneReportState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    reason = models.TextField(_("lý do"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = tenant_manager("report__commune")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+class DocumentKind(models.TextChoices):
+    PLAN = "plan", _("Kế hoạch")
+    UNIT_REPORT = "unit_report", _("Báo cáo của đơn vị")
+    COMMUNE_REPORT = "commune_report", _("Báo cáo tổng hợp của xã/phường")
+    PROVINCE_SUMMARY = "province_summary", _("Báo cáo tổng hợp của tỉnh")
+
+
+class DocumentManager(models.Manager["RenderedDocument"]):
+    """A commune's documents inside its scope; a province summary inside the scope of any of
+    the province's communes (a reviewer's scope). Raises with no scope, like tenant managers."""
+
+    def get_queryset(self) -> models.QuerySet[RenderedDocument]:
+        from django_scopes.manager import DisabledQuerySet
+        from django_scopes.state import get_scope
+
+        from campaigns.models import Commune
+
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        if "commune" not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"commune"})
+        ids = list(current["commune"])
+        provinces = Commune.objects.filter(pk__in=ids).values("province_id")
+        return super().get_queryset().filter(
+            Q(commune__in=ids) | Q(commune__isnull=True, province__in=provinces))
+
+
+def document_upload_to(instance: RenderedDocument, filename: str) -> str:
+    return f"documents/{instance.kind}/{instance.commune_id or 'province'}/{filename}"
+
+
+class RenderedDocument(models.Model):
+    """A stored PDF: its checksum and the data version it was made from.
+
+    Stale is derived, never stored: a document is stale when the source's current data
+    version differs from ``data_version``. A frozen document (an issued report) is kept as it
+    was signed and is never re-rendered.
+    """
+
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    object_id = models.BigIntegerField()
+    commune = models.ForeignKey("campaigns.Commune", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="documents")
+    province = models.ForeignKey("campaigns.Province", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="documents")
+    file = models.FileField(upload_to=document_upload_to, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(default=0)
+    data_version = models.CharField(max_length=64)
+    is_frozen = models.BooleanField(default=False)
+    rendered_at = models.DateTimeField()
+
+    objects = DocumentManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_document_per_source"),
+            models.CheckConstraint(name="document_owner",
+                                   condition=Q(commune__isnull=False) | Q(province__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id}"
