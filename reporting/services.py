@@ -50,7 +50,8 @@ def reporting_periods_sync(*, plan: Plan) -> list[ReportingPeriod]:
             )
             period, _created = ReportingPeriod.objects.update_or_create(
                 plan=plan, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter,
-                defaults={"title": _("Quý %(q)s năm %(y)s") % {"q": _roman(quarter), "y": year},
+                # A stored title is document data, Vietnamese whatever the user's interface language.
+                defaults={"title": f"Quý {_roman(quarter)} năm {year}",
                           "opens_on": dates.opens_on, "unit_deadline": dates.unit_deadline,
                           "commune_deadline": dates.commune_deadline, "locks_on": dates.locks_on},
             )
