@@ -128,3 +128,24 @@ def send_commune_reminders(*, commune_ids: list[int], today: str | None = None) 
 
     day = date.fromisoformat(today) if today else local_today()
     return len(reminders_send(today=day))
+
+
+# --- Official PDFs ------------------------------------------------------------------------
+# Named reporting.tasks.render_* so CELERY_TASK_ROUTES sends them to the "pdf" queue. A plan
+# renders in one to three seconds; the limits leave room for a long consolidated report.
+
+
+@shared_task(base=TenantTask, name="reporting.tasks.render_document", time_limit=180,
+             soft_time_limit=150)
+def render_document(*, kind: str, object_id: int, commune_ids: list[int]) -> int | None:
+    """Render and store the document of one source, unless the stored one is current (so a
+    retry or a redelivery is a no-op). Returns the RenderedDocument id, None when the source
+    is not in the task's scope (deleted meanwhile)."""
+    from reporting.documents.registry import spec_for
+    from reporting.documents.storage import document_ensure
+
+    spec = spec_for(kind)
+    source = spec.load(object_id)
+    if source is None:
+        return None
+    return document_ensure(kind=kind, source=source).pk

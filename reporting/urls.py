@@ -1,3 +1,4 @@
-from reporting.views import reminders, report_excel, reports
+from reporting.views import commune_reports, documents, reminders, report_excel, reports, rollups
 
-urlpatterns = reports.urlpatterns + report_excel.urlpatterns + reminders.urlpatterns
+urlpatterns = (reports.urlpatterns + report_excel.urlpatterns + reminders.urlpatterns
+               + rollups.urlpatterns + documents.urlpatterns + commune_reports.urlpatterns)

@@ -30,7 +30,19 @@ KWARG_VALUES: dict[str, Callable[[World], Any]] = {
     "period_pk": lambda w: w.period_a.pk,
     "report_pk": lambda w: w.report_a.pk,
     "evidence_pk": lambda w: _evidence_file(w).pk,
+    "commune_report_pk": lambda w: _commune_report(w).pk,
+    "year": lambda w: 2026,
+    "quarter": lambda w: 1,
 }
+
+
+def _commune_report(world: World) -> Any:
+    """Commune A's consolidated report of period A (a draft, opened by its admin)."""
+    from campaigns.scoping import scopes_disabled
+    from reporting.consolidated import commune_report_open
+
+    with scopes_disabled():
+        return commune_report_open(period=world.period_a, actor=world.admin_a)
 
 
 def _evidence_file(world: World) -> Any:

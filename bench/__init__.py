@@ -1,0 +1,1 @@
+"""Benchmarks of the portal (``make bench``): see bench/README.md."""

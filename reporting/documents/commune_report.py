@@ -1,0 +1,57 @@
+"""The commune's consolidated quarterly report (BÁO CÁO kết quả thực hiện Phong trào “Bình dân
+học vụ số” quý … năm …) as an official PDF.
+
+The state profile for a People's Committee plan, the Party profile when the plan's issuer is
+the Party Committee. The content (indicator table, task progress, completeness, charts,
+narrative) is reporting.consolidated_selectors.commune_report_content, which the report's page
+shows too. Issuing renders it once with ``frozen=True`` (reporting.consolidated).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting.consolidated_selectors import commune_report_content, fingerprint
+from reporting.documents.profiles import FormatProfile, profile_for
+from reporting.documents.registry import DocumentSpec, register
+from reporting.documents.unit_report import appendix_titles, common_context
+from reporting.models import CommuneReport, DocumentKind
+
+
+def commune_report_context(report: CommuneReport, profile: FormatProfile) -> dict[str, Any]:
+    content = commune_report_content(report=report)
+    return {
+        "content": content,
+        **common_context(header=content.header, signer=content.signer, recipients=content.recipients,
+                         profile=profile),
+        "appendix_titles": appendix_titles({
+            "indicators": ("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", False),
+            "tasks": ("TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ, GIẢI PHÁP", True),
+            "units": ("TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ", False),
+        }, profile),
+    }
+
+
+def _load(object_id: int) -> CommuneReport | None:
+    return (CommuneReport.objects.select_related("period", "period__plan", "period__plan__commune",
+                                                 "period__plan__commune__province", "commune")
+            .filter(pk=object_id).first())
+
+
+def _filename(report: CommuneReport) -> str:
+    period = report.period
+    return f"bao-cao-tong-hop-{report.commune.code}-{period.year}-q{period.quarter}.pdf"
+
+
+SPEC = register(DocumentSpec(
+    kind=DocumentKind.COMMUNE_REPORT,
+    template="documents/commune_report.html",
+    load=_load,
+    profile=lambda report: profile_for(report.period.plan.issuer_kind),
+    context=commune_report_context,
+    # Everything the PDF prints, hashed: a draft's PDF is stale exactly when its text would
+    # change (an edit, an accepted unit report, a recomputed rollup). An issued one is frozen.
+    data_version=lambda report: fingerprint(commune_report_content(report=report)),
+    owner=lambda report: (report.commune_id, None),
+    filename=_filename,
+))

@@ -1,0 +1,127 @@
+"""A unit's quarterly report (BÁO CÁO of the unit to the commune) as an official PDF.
+
+The content is the one the pages read (reporting.consolidated_selectors.unit_report_content);
+this module only lays it out on the foundation: header, title, signature and recipients from
+reporting.documents.parts, the profile of the plan's issuing body. The helpers below turn any
+of the three quarterly documents' header and signer into the foundation's blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from reporting.consolidated_selectors import (
+    Header,
+    Signer,
+    UnitReportContent,
+    fingerprint,
+    unit_report_content,
+)
+from reporting.documents.formatting import balanced_lines, recipient_lines
+from reporting.documents.metrics import text_width_pt
+from reporting.documents.parts import (
+    PT_PER_MM,
+    DocumentHeader,
+    DocumentTitle,
+    SignatureBlock,
+    centred_title_lines,
+    document_header,
+    document_title,
+)
+from reporting.documents.profiles import FormatProfile, TextStyle, profile_for
+from reporting.documents.registry import DocumentSpec, register
+from reporting.models import DocumentKind, UnitReport
+
+
+def _styled(text: str, style: TextStyle) -> str:
+    text = " ".join(text.split())
+    return text.upper() if style.upper else text
+
+
+def header_block(header: Header, profile: FormatProfile) -> DocumentHeader:
+    day = header.issue_date
+    block = document_header(
+        profile=profile, parent_body=_styled(header.parent_body, profile.parent_body),
+        issuing_body=_styled(header.issuing_body, profile.issuing_body), number=header.number,
+        symbol=header.symbol, place=header.place, day=day.day if day else None,
+        month=day.month if day else None, year=day.year if day else None)
+    # A unit's or a department's name ("SỞ KHOA HỌC VÀ CÔNG NGHỆ", "TRƯỜNG TIỂU HỌC …") is
+    # wider than the header's left column: break it evenly, as offices do, rather than leave
+    # one word alone on a second line; the short rule follows the widest line.
+    column_pt = profile.content_width_mm * PT_PER_MM * profile.header_left_percent / 100
+    lines: list[str] = []
+    for line in block.issuing_lines:
+        if text_width_pt(line, profile.issuing_body, profile) > column_pt:
+            lines.extend(balanced_lines(line, style=profile.issuing_body, profile=profile, max_width_pt=column_pt))
+        else:
+            lines.append(line)
+    if lines == block.issuing_lines:
+        return block
+    widest = max(text_width_pt(line, profile.issuing_body, profile) for line in lines)
+    return replace(block, issuing_lines=lines, issuing_rule_pt=round(widest * profile.short_rule_ratio, 1))
+
+
+def title_block(header: Header, profile: FormatProfile) -> DocumentTitle:
+    return document_title(profile=profile, doc_type=_styled(header.doc_type, profile.doc_type),
+                          summary=header.title)
+
+
+def signature_block(signer: Signer, profile: FormatProfile) -> SignatureBlock:
+    return SignatureBlock(authority=_styled(signer.authority, profile.authority),
+                          deputy=_styled(signer.deputy, profile.authority),
+                          position=_styled(signer.position, profile.position),
+                          name=_styled(signer.name, profile.signer_name))
+
+
+def common_context(*, header: Header, signer: Signer, recipients: list[str], profile: FormatProfile) -> dict[str, Any]:
+    """The blocks every quarterly document shares, in the foundation's template context."""
+    return {
+        "header": header_block(header, profile),
+        "title": title_block(header, profile),
+        "signature": signature_block(signer, profile),
+        "recipients": recipient_lines(recipients, profile=profile),
+        "appendix_label": profile.appendix_label_text,
+        "document_title": f"{header.doc_type} {header.title}",
+    }
+
+
+def appendix_titles(titles: dict[str, tuple[str, bool]], profile: FormatProfile) -> dict[str, list[str]]:
+    """Appendix titles ({key: (text, on a landscape page)}) broken into even centred lines."""
+    return {key: centred_title_lines(text, profile=profile, landscape=landscape)
+            for key, (text, landscape) in titles.items()}
+
+
+def unit_report_context(report: UnitReport, profile: FormatProfile) -> dict[str, Any]:
+    content = unit_report_content(report=report)
+    return {"content": content, **_context(content, profile)}
+
+
+def _context(content: UnitReportContent, profile: FormatProfile) -> dict[str, Any]:
+    return common_context(header=content.header, signer=content.signer, recipients=content.recipients,
+                          profile=profile)
+
+
+def _load(object_id: int) -> UnitReport | None:
+    return (UnitReport.objects.select_related("period", "period__plan", "period__plan__commune",
+                                              "period__plan__commune__province", "unit")
+            .filter(pk=object_id).first())
+
+
+def _filename(report: UnitReport) -> str:
+    period = report.period
+    when = f"{period.year}-q{period.quarter}" if period.quarter else f"{period.year}-{period.pk}"
+    return f"bao-cao-don-vi-{report.unit_id}-{when}.pdf"
+
+
+SPEC = register(DocumentSpec(
+    kind=DocumentKind.UNIT_REPORT,
+    template="documents/unit_report.html",
+    load=_load,
+    profile=lambda report: profile_for(report.period.plan.issuer_kind),
+    context=unit_report_context,
+    # Everything the PDF prints, hashed: stale exactly when the printed text would change.
+    data_version=lambda report: fingerprint(unit_report_content(report=report)),
+    owner=lambda report: (report.unit.commune_id, None),
+    filename=_filename,
+))

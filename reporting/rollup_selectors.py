@@ -1,0 +1,185 @@
+"""Reads of the progress pages: a plan's figures per year and quarter, a province's table.
+
+The pages show what the rollup tasks stored (CommuneRollup, ProvinceRollup) and never compute
+a figure themselves, so a page, the ``rollup`` command and an export print the same numbers.
+Each read is a fixed number of queries however many indicators, quarters or communes there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Max
+
+from campaigns.models import Commune, Plan, Province
+from campaigns.scoping import scopes_disabled
+from campaigns.text import vi_sorted
+from reporting.models import CommuneRollup, PeriodKind, ProvinceRollup, ReportingPeriod
+from reporting.rollups import plans_for_year
+from targets.models import Indicator
+
+QUARTERS = (1, 2, 3, 4)
+
+
+def _indicator_order(indicator: Indicator) -> tuple[int, str]:
+    return indicator.order, indicator.code
+
+
+# --- A plan's progress ---------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorLine:
+    """One indicator of one year: its target and its rollup row per quarter (None: not rolled up)."""
+
+    indicator: Indicator
+    quarters: dict[int, CommuneRollup | None]
+
+    @property
+    def target(self) -> Decimal | None:
+        # Targets are per year; the latest quarter's row carries the target as last computed.
+        for quarter in reversed(QUARTERS):
+            row = self.quarters.get(quarter)
+            if row is not None and row.target is not None:
+                return row.target
+        return None
+
+    @property
+    def cells(self) -> list[tuple[int, CommuneRollup | None]]:
+        return [(quarter, self.quarters.get(quarter)) for quarter in QUARTERS]
+
+
+@dataclass
+class YearProgress:
+    year: int
+    lines: list[IndicatorLine] = field(default_factory=list)
+
+
+@dataclass
+class PlanProgress:
+    plan: Plan
+    years: list[YearProgress]
+    computed_at: datetime | None
+
+
+def plan_progress(*, plan: Plan) -> PlanProgress:
+    """The plan's rollup rows for each of its years, one line per indicator (one query)."""
+    rows = (CommuneRollup.objects.filter(plan=plan, year__gte=plan.start_year, year__lte=plan.end_year)
+            .select_related("indicator"))
+    by_year: dict[int, dict[int, IndicatorLine]] = {year: {} for year in range(plan.start_year, plan.end_year + 1)}
+    computed_at: datetime | None = None
+    for row in rows:
+        line = by_year[row.year].get(row.indicator_id)
+        if line is None:
+            line = by_year[row.year][row.indicator_id] = IndicatorLine(indicator=row.indicator, quarters={})
+        line.quarters[row.quarter] = row
+        computed_at = row.computed_at if computed_at is None else max(computed_at, row.computed_at)
+    years = [YearProgress(year=year, lines=sorted(lines.values(), key=lambda line: _indicator_order(line.indicator)))
+             for year, lines in sorted(by_year.items())]
+    return PlanProgress(plan=plan, years=years, computed_at=computed_at)
+
+
+def plan_current_year(*, plan: Plan, today: date) -> int:
+    """The year of the plan a recompute is about: this year, kept inside the plan's years."""
+    return min(max(today.year, plan.start_year), plan.end_year)
+
+
+def plan_due_quarters(*, plan: Plan, year: int, today: date) -> list[int]:
+    """The quarters of ``year`` whose quarterly period has opened by ``today`` (one query)."""
+    quarters = (ReportingPeriod.objects.filter(plan=plan, kind=PeriodKind.QUARTERLY, year=year, opens_on__lte=today)
+                .values_list("quarter", flat=True))
+    return sorted({quarter for quarter in quarters if quarter is not None})
+
+
+# --- A province's table --------------------------------------------------------------------
+
+
+@dataclass
+class CommuneLine:
+    """A commune of the province, the plan that carries its year (None: no plan for the year)
+    and its rows on the standard indicators (by indicator id)."""
+
+    commune: Commune
+    plan_id: int | None
+    rows: dict[int, CommuneRollup]
+    cells: list[CommuneRollup | None] = field(default_factory=list)
+
+
+@dataclass
+class ProvinceTable:
+    province: Province
+    year: int
+    quarter: int
+    indicators: list[Indicator]
+    communes: list[CommuneLine]
+    totals: list[ProvinceRollup | None]
+    computed_at: datetime | None
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.indicators)
+
+
+@dataclass(frozen=True)
+class QuarterChoice:
+    year: int
+    quarter: int
+    has_data: bool
+
+
+def province_quarters(*, province: Province) -> list[QuarterChoice]:
+    """The quarters the province has figures for, newest first (one query)."""
+    rows = (ProvinceRollup.objects.filter(province=province).values("year", "quarter")
+            .annotate(reported=Max("communes_reported")).order_by("-year", "-quarter"))
+    return [QuarterChoice(year=r["year"], quarter=r["quarter"], has_data=bool(r["reported"])) for r in rows]
+
+
+def province_default_quarter(*, choices: list[QuarterChoice], today: date) -> tuple[int, int]:
+    """The latest quarter with reported data, else the latest computed, else today's quarter."""
+    for choice in choices:
+        if choice.has_data:
+            return choice.year, choice.quarter
+    if choices:
+        return choices[0].year, choices[0].quarter
+    return today.year, (today.month - 1) // 3 + 1
+
+
+def province_table(*, province: Province, year: int, quarter: int) -> ProvinceTable:
+    """Communes × standard indicators for one quarter, with the province row (five queries).
+
+    The communes' figures come from the plan that carries each commune's year (the same choice
+    the province rollup made), so a commune row and the province row add up.
+    """
+    communes = list(Commune.objects.filter(province=province))
+    plan_ids = plans_for_year(commune_ids=[c.pk for c in communes], year=year)
+    plan_of = dict(Plan.objects.filter(pk__in=plan_ids).values_list("commune_id", "pk"))
+    rows = list(CommuneRollup.objects.filter(plan_id__in=plan_ids, year=year, quarter=quarter,
+                                             indicator__commune__isnull=True).select_related("indicator"))
+    totals = {t.indicator_id: t for t in ProvinceRollup.objects.filter(province=province, year=year, quarter=quarter)
+              .select_related("indicator")}
+    indicators = {r.indicator_id: r.indicator for r in rows}
+    indicators.update({t.indicator_id: t.indicator for t in totals.values()})
+    ordered = sorted(indicators.values(), key=_indicator_order)
+    lines = {c.pk: CommuneLine(commune=c, plan_id=plan_of.get(c.pk), rows={}) for c in communes}
+    for row in rows:
+        lines[row.commune_id].rows[row.indicator_id] = row
+    for line in lines.values():
+        line.cells = [line.rows.get(indicator.pk) for indicator in ordered]
+    stamps = [r.computed_at for r in rows] + [t.computed_at for t in totals.values()]
+    return ProvinceTable(
+        province=province, year=year, quarter=quarter, indicators=ordered,
+        communes=vi_sorted(lines.values(), key=lambda line: line.commune.name),
+        totals=[totals.get(indicator.pk) for indicator in ordered],
+        computed_at=max(stamps) if stamps else None,
+    )
+
+
+def province_commune_ids(*, province_id: int) -> list[int]:
+    """The ids of a province's communes: the scope a province-wide task runs in.
+
+    Listing ids to define a task's scope is not reading tenant data (as in reporting.tasks).
+    """
+    with scopes_disabled():
+        return list(Commune.objects.filter(province_id=province_id).order_by("pk").values_list("pk", flat=True))

@@ -1,0 +1,80 @@
+"""Official PDFs: serve the stored document, or have it made.
+
+Thin views: fetch the source through its selector (404 outside the tenant scope), then
+``document_response`` serves the stored PDF when it is fresh (or frozen). A missing or stale
+one is rendered at once when tasks run eagerly (the embedded default), otherwise the
+render_document task is enqueued once per data version and a small page refreshes until
+the file is there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from campaigns import plan_selectors
+from campaigns.access import role_required
+from campaigns.models import Role
+from reporting.documents.registry import spec_for
+from reporting.documents.storage import document_current, document_ensure
+from reporting.models import DocumentKind, RenderedDocument
+
+PLAN_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER, Role.UNIT_REPORTER)
+# How long one enqueued render counts as "in progress" before a request may enqueue again
+# (the task's hard time limit plus the time a busy pdf queue may take to reach it).
+PENDING_SECONDS = 300
+REFRESH_SECONDS = 3
+ACCEPTED = 202
+
+
+def _pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf",
+                            filename=filename, as_attachment=False)
+    response["ETag"] = f'"{document.sha256}"'
+    response["Cache-Control"] = "private, no-cache"  # a commune's document: never shared caches
+    return response
+
+
+def document_response(request: HttpRequest, *, kind: str, source: Any,
+                      back_url: str = "") -> HttpResponse:
+    """The PDF of ``source`` (already fetched inside the request's scope)."""
+    spec = spec_for(kind)
+    status = document_current(kind=kind, source=source)
+    if status.is_servable and status.document is not None:
+        return _pdf_response(status.document, filename=spec.filename(source))  # type: ignore[return-value]
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return _pdf_response(document_ensure(kind=kind, source=source),  # type: ignore[return-value]
+                             filename=spec.filename(source))
+    object_id = spec.id_of(source)
+    # One enqueued render per data version, however often the waiting page refreshes.
+    if cache.add(f"documents:pending:{kind}:{object_id}:{status.data_version}", 1, PENDING_SECONDS):
+        from reporting.tasks import render_document
+
+        commune_ids = spec.commune_ids_of(source)
+        transaction.on_commit(lambda: render_document.delay(
+            kind=kind, object_id=object_id, commune_ids=commune_ids))
+    response = render(request, "documents/pending.html", {
+        "refresh_seconds": REFRESH_SECONDS, "back_url": back_url,
+        "filename": spec.filename(source)}, status=ACCEPTED)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(*PLAN_READERS)
+@require_GET
+def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = plan_selectors.plan_get(pk=plan_pk)
+    return document_response(request, kind=DocumentKind.PLAN, source=plan,
+                             back_url=reverse("plan_detail", kwargs={"plan_pk": plan.pk}))
+
+
+urlpatterns = [
+    path("plans/<int:plan_pk>/document.pdf", plan_pdf, name="plan_pdf"),
+]

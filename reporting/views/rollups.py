@@ -1,0 +1,330 @@
+"""Progress pages: a plan's indicators quarter by quarter, and a province's communes side by side,
+each with a "Tính lại" button that enqueues the rollup tasks.
+
+The figures are the stored rollups (reporting.rollup_selectors); these views only choose what
+to show and turn numbers into Vietnamese text: the indicator's decimals, "%" or its unit of
+measure, a decimal comma. A status is always a word beside its colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from celery import chain
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import formats
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaigns import plan_selectors
+from campaigns import selectors as campaign_selectors
+from campaigns.access import Access, role_required
+from campaigns.models import Plan, Province, Role
+from reporting import rollup_selectors, tasks
+from reporting.deadlines import local_today
+from reporting.models import CommuneRollup, ProvinceRollup, RollupStatus
+from reporting.rollup_selectors import QuarterChoice
+from targets.models import Indicator
+
+COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+ACHIEVEMENT_DECIMALS = 1
+LAGGING = frozenset({RollupStatus.AT_RISK, RollupStatus.OFF_TRACK})
+# A mark beside each status word, so the status survives without colour (and in print).
+STATUS_MARKS: dict[str, str] = {
+    RollupStatus.REACHED: "✓", RollupStatus.ON_TRACK: "→", RollupStatus.AT_RISK: "!",
+    RollupStatus.OFF_TRACK: "✕", RollupStatus.NO_DATA: "…", RollupStatus.NO_TARGET: "–",
+}
+
+
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined, no-any-return]
+
+
+# --- Numbers as Vietnamese text -------------------------------------------------------------
+
+
+def number_text(value: Decimal, decimals: int) -> str:
+    """1234.56 with 1 decimal → "1.234,6" (half up, as in official reports)."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+
+
+def level_text(value: Decimal | None, indicator: Indicator) -> str:
+    """A figure of the indicator: "45,0 %" for a percentage, "120 tin, bài" for a count."""
+    if value is None:
+        return "—"
+    text = number_text(value, indicator.decimals)
+    return f"{text} %" if indicator.is_percent else f"{text} {indicator.unit_of_measure}"
+
+
+def percent_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{number_text(value, ACHIEVEMENT_DECIMALS)} %"
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Units (or communes) that reported out of those expected, as words and as a class."""
+
+    reported: int
+    expected: int
+
+    @property
+    def state(self) -> str:
+        if self.expected <= 0:
+            return "none-expected"
+        if self.reported >= self.expected:
+            return "complete"
+        return "partial" if self.reported > 0 else "missing"
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.reported, 0)
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    label: str
+    mark: str
+
+
+def _status(code: str) -> Status:
+    known = code in RollupStatus.values
+    return Status(code=code if known else RollupStatus.NO_DATA,
+                  label=str(RollupStatus(code).label) if known else code,
+                  mark=STATUS_MARKS.get(code, "…"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One rollup row as the pages show it."""
+
+    value: str
+    ytd: str
+    achievement: str
+    status: Status
+    units: Completeness
+
+
+def _cell(row: CommuneRollup, indicator: Indicator) -> Cell:
+    return Cell(value=level_text(row.value, indicator), ytd=level_text(row.ytd_value, indicator),
+                achievement=percent_text(row.achievement), status=_status(row.status),
+                units=Completeness(row.units_reported, row.units_expected))
+
+
+@dataclass(frozen=True)
+class TotalCell:
+    ytd: str
+    value: str
+    communes: Completeness
+    at_risk: int
+
+
+def _total(row: ProvinceRollup, indicator: Indicator) -> TotalCell:
+    return TotalCell(ytd=level_text(row.ytd_value, indicator), value=level_text(row.value, indicator),
+                     communes=Completeness(row.communes_reported, row.communes_expected),
+                     at_risk=row.communes_at_risk)
+
+
+def _status_legend() -> list[Status]:
+    order = [RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
+             RollupStatus.NO_DATA]
+    return [_status(code) for code in order]
+
+
+# --- A plan's progress ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterCell:
+    quarter: int
+    cell: Cell | None
+
+
+@dataclass(frozen=True)
+class Line:
+    indicator: Indicator
+    target: str
+    quarters: list[QuarterCell]
+
+
+@dataclass(frozen=True)
+class YearTable:
+    year: int
+    lines: list[Line]
+
+
+def _year_tables(progress: rollup_selectors.PlanProgress) -> list[YearTable]:
+    tables = []
+    for year in progress.years:
+        lines = [
+            Line(indicator=line.indicator, target=level_text(line.target, line.indicator),
+                 quarters=[QuarterCell(quarter=q, cell=_cell(row, line.indicator) if row else None)
+                           for q, row in line.cells])
+            for line in year.lines
+        ]
+        tables.append(YearTable(year=year.year, lines=lines))
+    return tables
+
+
+@role_required(*COMMUNE_READERS)
+def plan_progress(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = plan_selectors.plan_get(pk=plan_pk)  # 404 outside the user's scope
+    progress = rollup_selectors.plan_progress(plan=plan)
+    return render(request, "reporting/rollup_plan_progress.html", {
+        "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
+        "computed_at": progress.computed_at, "quarters": ROMAN, "legend": _status_legend(),
+        "can_recompute": _access(request).is_commune_admin,
+    })
+
+
+def _quarter_list(quarters: list[int]) -> str:
+    return ", ".join(ROMAN[q] for q in quarters)
+
+
+def _enqueue_plan_rollups(*, plan: Plan, year: int, quarters: list[int]) -> None:
+    """After commit: the plan's quarters in order (each year-to-date builds on the one
+    before), then the province's combine of those quarters, as an accepted report does.
+
+    Orchestration rather than presentation: its place is reporting/services.py
+    (``plan_rollups_recompute``) once that module's owner takes it."""
+    commune_ids = [plan.commune_id]
+    province_id = plan.commune.province_id
+    province_communes = rollup_selectors.province_commune_ids(province_id=province_id)
+    steps = [tasks.commune_rollup.si(plan_ids=[plan.pk], year=year, quarter=q, commune_ids=commune_ids)
+             for q in quarters]
+    steps += [tasks.province_rollup_combine.si(province_id=province_id, year=year, quarter=q,
+                                               commune_ids=province_communes) for q in quarters]
+    transaction.on_commit(lambda: chain(*steps).apply_async())
+
+
+@role_required(Role.COMMUNE_ADMIN)
+@require_POST
+def plan_progress_recompute(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = plan_selectors.plan_get(pk=plan_pk)
+    today = local_today()
+    year = rollup_selectors.plan_current_year(plan=plan, today=today)
+    quarters = rollup_selectors.plan_due_quarters(plan=plan, year=year, today=today)
+    if not quarters:
+        messages.warning(request, _("Năm %(year)s chưa có kỳ báo cáo quý nào mở nhập liệu, chưa có gì để tính.")
+                         % {"year": year})
+    else:
+        _enqueue_plan_rollups(plan=plan, year=year, quarters=quarters)
+        messages.success(request, _("Đã yêu cầu tính lại số liệu năm %(year)s (quý %(quarters)s). "
+                                    "Số liệu trên trang sẽ cập nhật sau ít phút.")
+                         % {"year": year, "quarters": _quarter_list(quarters)})
+    return redirect("plan_progress", plan_pk=plan.pk)
+
+
+# The isolation matrix requests this route with POST (GET answers 405).
+plan_progress_recompute.post_only = True  # type: ignore[attr-defined]
+
+
+# --- A province's table ---------------------------------------------------------------------
+
+
+class QuarterForm(forms.Form):
+    """Which quarter the province table shows (GET) or recomputes (POST)."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Năm"), coerce=int)
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Quý"), coerce=int)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+        self.fields["quarter"].choices = [  # type: ignore[attr-defined]
+            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN.items()]
+        for name in ("year", "quarter"):
+            self.fields[name].error_messages["invalid_choice"] = _("Chọn một giá trị trong danh sách.")
+            self.fields[name].error_messages["required"] = _("Chọn năm và quý.")
+
+
+@dataclass
+class ProvincePeriod:
+    year: int
+    quarter: int
+    form: QuarterForm
+    choices: list[QuarterChoice]
+
+
+def _province_period(province: Province, data: Any) -> ProvincePeriod:
+    """The quarter asked for, or the latest with data when none (or a wrong one) is asked."""
+    today = local_today()
+    choices = rollup_selectors.province_quarters(province=province)
+    year, quarter = rollup_selectors.province_default_quarter(choices=choices, today=today)
+    years = sorted({c.year for c in choices} | {today.year, year}, reverse=True)
+    asked = data if data and ("year" in data or "quarter" in data) else None
+    form = QuarterForm(asked, years=years, initial={"year": year, "quarter": quarter})
+    if asked is not None and form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    return ProvincePeriod(year=year, quarter=quarter, form=form, choices=choices)
+
+
+@dataclass(frozen=True)
+class CommuneRow:
+    line: rollup_selectors.CommuneLine
+    cells: list[tuple[Indicator, Cell | None]]
+
+    @property
+    def lagging(self) -> bool:
+        return any(cell is not None and cell.status.code in LAGGING for _indicator, cell in self.cells)
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    period = _province_period(province, request.GET)
+    table = rollup_selectors.province_table(province=province, year=period.year, quarter=period.quarter)
+    rows = [CommuneRow(line=line, cells=[(indicator, _cell(row, indicator) if row else None)
+                                         for row, indicator in zip(line.cells, table.indicators, strict=True)])
+            for line in table.communes]
+    totals = [(indicator, _total(row, indicator) if row else None)
+              for row, indicator in zip(table.totals, table.indicators, strict=True)]
+    return render(request, "reporting/rollup_province_progress.html", {
+        "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
+        "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],
+        "legend": _status_legend(), "can_recompute": _access(request).is_reviewer,
+        "lagging_communes": sum(row.lagging for row in rows),
+    })
+
+
+def _province_url(province: Province, year: int, quarter: int) -> str:
+    url = reverse("province_progress", kwargs={"province_code": province.code})
+    return f"{url}?{urlencode({'year': year, 'quarter': quarter})}"
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+@require_POST
+def province_progress_recompute(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    period = _province_period(province, request.POST)
+    if not period.form.is_bound or not period.form.is_valid():
+        messages.error(request, _("Không tính lại được: chọn năm và quý trong danh sách rồi bấm “Tính lại”."))
+        return HttpResponseRedirect(reverse("province_progress", kwargs={"province_code": province.code}))
+    province_id, year, quarter = province.pk, period.year, period.quarter
+    transaction.on_commit(lambda: tasks.province_rollup.delay(province_id=province_id, year=year, quarter=quarter))
+    messages.success(request, _("Đã yêu cầu tính lại số liệu quý %(q)s/%(year)s của các xã, phường trong tỉnh. "
+                                "Bảng sẽ cập nhật sau ít phút.") % {"q": ROMAN[quarter], "year": year})
+    return HttpResponseRedirect(_province_url(province, year, quarter))
+
+
+province_progress_recompute.post_only = True  # type: ignore[attr-defined]
+
+
+urlpatterns: list[URLPattern] = [
+    path("plans/<int:plan_pk>/progress/", plan_progress, name="plan_progress"),
+    path("plans/<int:plan_pk>/progress/recompute/", plan_progress_recompute, name="plan_progress_recompute"),
+    path("provinces/<str:province_code>/progress/", province_progress, name="province_progress"),
+    path("provinces/<str:province_code>/progress/recompute/", province_progress_recompute,
+         name="province_progress_recompute"),
+]

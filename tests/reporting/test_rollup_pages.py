@@ -1,0 +1,485 @@
+"""The progress pages: a plan's quarters and a province's communes, read from stored rollups.
+
+Figures are computed by hand from the reports below (rule 2: sums of counts, never averages
+of percentages) and checked as the pages print them: the indicator's decimals, "%" or the
+unit of measure, a decimal comma and a thousands dot.
+
+Province P has three communes. Commune A (plan_a) has two units reporting ADULTS (target
+80 %) and NEWS (target 300 a year); commune B one unit, ADULTS (target 60 %) and NEWS (200);
+commune Ân Thi one unit with an ADULTS target (50 %) that never reports.
+
+    Q1  A: unit_a 455/1000, 30 articles; Thôn Một nothing    → 45,5 %, 30, 1/2 units
+        B: 300/400, 1234 articles                           → 75,0 %, 1.234
+    Q2  A: unit_a 500/1000, 50; Thôn Một 100/1000, 40        → 30,0 %, 90 (120 to date), 2/2
+        B: nothing (stock and flow keep Q1 to date)          → 0/1 units
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal as D
+from html import unescape
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from campaigns.models import Commune, UnitKind
+from reporting.models import (
+    CommuneRollup,
+    IndicatorValue,
+    ProvinceRollup,
+    ReportingPeriod,
+    ReportState,
+    UnitReport,
+)
+from reporting.rollups import rollup_run
+from reporting.services import reporting_periods_sync
+from reporting.views.rollups import level_text, number_text
+from targets.models import Indicator
+from tests.conftest import World, login
+from tests.factories import CommuneFactory, PlanFactory, TargetFactory, UnitFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope")]
+
+ADULTS = "ADULTS_DIGITAL_SKILLS"
+NEWS = "NEWS_ARTICLES"
+YEAR = 2026
+
+
+def _ind(code: str) -> Indicator:
+    return Indicator.objects.get(commune__isnull=True, code=code)
+
+
+def _period(plan: Any, quarter: int) -> ReportingPeriod:
+    return ReportingPeriod.objects.get(plan=plan, year=YEAR, quarter=quarter)
+
+
+def _accepted(unit: Any, period: ReportingPeriod, *, adults: tuple[int, int] | None = None,
+              news: int | None = None) -> UnitReport:
+    """An accepted report with its values, written directly (the services are tested elsewhere)."""
+    report, _ = UnitReport.objects.get_or_create(period=period, unit=unit)
+    UnitReport.objects.filter(pk=report.pk).update(state=ReportState.ACCEPTED)
+    if adults is not None:
+        IndicatorValue.objects.create(report=report, indicator=_ind(ADULTS), numerator=adults[0],
+                                      denominator=adults[1])
+    if news is not None:
+        IndicatorValue.objects.create(report=report, indicator=_ind(NEWS), value=news)
+    return report
+
+
+def _target(plan: Any, code: str, value: int, units: list[Any]) -> Any:
+    target: Any = TargetFactory(plan=plan, indicator=_ind(code), value=value)
+    target.reporting_units.set(units)
+    return target
+
+
+def _plan(commune: Any) -> Any:
+    """A 2026 plan of the commune with its four quarterly periods."""
+    plan: Any = PlanFactory(commune=commune)
+    reporting_periods_sync(plan=plan)
+    return plan
+
+
+def _roll(province: Any) -> None:
+    commune_ids = list(Commune.objects.filter(province=province).values_list("pk", flat=True))
+    for quarter in (1, 2):
+        rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
+
+
+class Progress:
+    """The fixture's second plan and its units, for the tests that grow or inspect them."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.village: Any = UnitFactory(commune=world.commune_a, name="Thôn Một", kind=UnitKind.VILLAGE)
+        world.target_a.reporting_units.set([world.unit_a, self.village])
+        _target(world.plan_a, NEWS, 300, [world.unit_a, self.village])
+        self.plan_b = _plan(world.commune_b)
+        _target(self.plan_b, ADULTS, 60, [world.unit_b])
+        _target(self.plan_b, NEWS, 200, [world.unit_b])
+        self.an_thi: Any = CommuneFactory(province=world.province_p, code="an-thi", name="Ân Thi")
+        self.plan_an_thi = _plan(self.an_thi)
+        _target(self.plan_an_thi, ADULTS, 50, [UnitFactory(commune=self.an_thi, name="Công an Ân Thi")])
+
+        q1, q2 = _period(world.plan_a, 1), _period(world.plan_a, 2)
+        _accepted(world.unit_a, q1, adults=(455, 1000), news=30)
+        _accepted(world.unit_a, q2, adults=(500, 1000), news=50)
+        _accepted(self.village, q2, adults=(100, 1000), news=40)
+        _accepted(world.unit_b, _period(self.plan_b, 1), adults=(300, 400), news=1234)
+        _roll(world.province_p)
+
+
+@pytest.fixture
+def progress(world: World) -> Progress:
+    return Progress(world)
+
+
+# --- Reading the pages --------------------------------------------------------------------
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _row(page: str, attr: str, value: str) -> str:
+    match = re.search(rf'<tr {attr}="{re.escape(value)}">(.*?)</tr>', page, re.S)
+    assert match, f"no row {attr}={value}"
+    return match.group(1)
+
+
+def _cell(row: str, attr: str, value: str) -> tuple[str, str]:
+    """The (class, text) of the row's cell with ``attr="value"``."""
+    match = re.search(rf'<td class="([^"]*)" {attr}="{value}">(.*?)</td>', row, re.S)
+    assert match, f"no cell {attr}={value}"
+    return match.group(1), _text(match.group(2))
+
+
+def _year_table(page: str, year: int) -> str:
+    match = re.search(rf'<table class="rl-table rl-table--plan" data-year="{year}">(.*?)</table>', page, re.S)
+    assert match, f"no table for {year}"
+    return match.group(1)
+
+
+def _get(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def _plan_url(plan: Any) -> str:
+    return reverse("plan_progress", kwargs={"plan_pk": plan.pk})
+
+
+def _province_url(code: str = "PP", **params: Any) -> str:
+    url = reverse("province_progress", kwargs={"province_code": code})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+# --- Numbers ------------------------------------------------------------------------------
+
+
+def test_numbers_use_the_indicators_decimals_and_vietnamese_separators() -> None:
+    adults, news = _ind(ADULTS), _ind(NEWS)
+    assert (adults.decimals, news.decimals) == (1, 0)
+    assert level_text(D("53.92857"), adults) == "53,9 %"
+    assert level_text(D("45.25"), adults) == "45,3 %"  # half up, as an official report rounds
+    assert level_text(D("1354"), news) == "1.354 tin, bài"
+    assert level_text(D("1234.5"), news) == "1.235 tin, bài"
+    assert level_text(None, news) == "—"
+    assert number_text(D("56.875"), 1) == "56,9"
+
+
+# --- The plan's progress page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["admin_a", "viewer_a", "reviewer_p"])
+def test_plan_progress_shows_each_quarter_for_every_reader(progress: Progress, who: str) -> None:
+    world = progress.world
+    page = _get(login(getattr(world, who)), _plan_url(world.plan_a))
+    table = _year_table(page, YEAR)
+    assert '<th scope="col" class="rl-sticky">' in table and "<caption" in table
+
+    adults = _row(table, "data-indicator", ADULTS)
+    assert "80,0 %" in _text(adults.split("</td>")[0])  # the year's target, with the decimals
+    css, q1 = _cell(adults, "data-quarter", "1")
+    # 455/1000; target 80 % → 20 % expected after Q1; 45,5/80 = 56,875 % of the target.
+    assert "Trong quý 45,5 %" in q1 and "Lũy kế năm 45,5 %" in q1 and "Đạt so với chỉ tiêu 56,9 %" in q1
+    assert "Đúng tiến độ" in q1
+    # Half the units reported: it reads half-reported, and is marked so.
+    assert "1/2 đơn vị (thiếu 1)" in q1 and "rl-q--partial" in css
+    css, q2 = _cell(adults, "data-quarter", "2")
+    # (500 + 100) / (1000 + 1000) = 30 %, not the 30 % average by luck: 50 % and 10 % average 30 % too,
+    # so Q2's target line (40 %, margin 15 %) is what tells: 30 < 34 → at risk; 30/80 = 37,5 %.
+    assert "Trong quý 30,0 %" in q2 and "Đạt so với chỉ tiêu 37,5 %" in q2 and "Có nguy cơ chậm" in q2
+    assert "2/2 đơn vị" in q2 and "thiếu" not in q2 and "rl-q--complete" in css
+    assert _cell(adults, "data-quarter", "3")[1] == "Chưa tổng hợp"
+
+    news = _row(table, "data-indicator", NEWS)
+    _css, q1 = _cell(news, "data-quarter", "1")
+    assert "Trong quý 30 tin, bài" in q1 and "Đạt so với chỉ tiêu 10,0 %" in q1 and "Chậm tiến độ" in q1
+    _css, q2 = _cell(news, "data-quarter", "2")
+    assert "Trong quý 90 tin, bài" in q2 and "Lũy kế năm 120 tin, bài" in q2 and "Có nguy cơ chậm" in q2
+    # The status is a word with a mark, not a colour alone.
+    assert re.search(r'<span class="rl-status rl-status--at_risk"><span class="rl-mark" aria-hidden="true">!</span> '
+                     r"Có nguy cơ chậm</span>", news)
+    can_recompute = who == "admin_a"
+    assert (reverse("plan_progress_recompute", kwargs={"plan_pk": world.plan_a.pk}) in page) is can_recompute
+
+
+def test_plan_progress_says_reached_and_no_data(progress: Progress) -> None:
+    world = progress.world
+    page = _get(login(world.admin_b), _plan_url(progress.plan_b))
+    table = _year_table(page, YEAR)
+    _css, q1 = _cell(_row(table, "data-indicator", ADULTS), "data-quarter", "1")
+    assert "Trong quý 75,0 %" in q1 and "Đã đạt" in q1 and "1/1 đơn vị" in q1
+    css, q2 = _cell(_row(table, "data-indicator", NEWS), "data-quarter", "2")
+    # Nothing reported in Q2: the flow keeps its year to date, and the cell says nobody reported.
+    assert "Trong quý —" in q2 and "Lũy kế năm 1.234 tin, bài" in q2 and "0/1 đơn vị (thiếu 1)" in q2
+    assert "rl-q--missing" in css
+    page = _get(login(world.reviewer_p), _plan_url(progress.plan_an_thi))
+    _css, q1 = _cell(_row(_year_table(page, YEAR), "data-indicator", ADULTS), "data-quarter", "1")
+    assert "Chưa có số liệu" in q1 and "0/1 đơn vị" in q1
+
+
+def test_plan_progress_has_a_table_per_year_of_the_plan(progress: Progress) -> None:
+    world = progress.world
+    type(world.plan_a).objects.filter(pk=world.plan_a.pk).update(end_year=2027)
+    page = _get(login(world.admin_a), _plan_url(world.plan_a))
+    assert _year_table(page, 2026)
+    assert '<h2 id="year-2027-heading">Năm 2027</h2>' in page
+    assert "Chưa có số liệu tổng hợp cho năm 2027" in page
+
+
+def test_plan_progress_without_rollups_says_so(world: World) -> None:
+    page = _get(login(world.viewer_a), _plan_url(world.plan_a))
+    assert "Chưa có số liệu tổng hợp cho năm 2026" in page
+    assert "Chưa có số liệu tổng hợp." in page
+
+
+def test_plan_progress_is_not_for_outsiders(progress: Progress) -> None:
+    world = progress.world
+    url = _plan_url(world.plan_a)
+    for outsider in (world.admin_b, world.reviewer_q, world.admin_c, world.reporter_a):
+        assert login(outsider).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+
+
+# --- The province table -------------------------------------------------------------------
+
+
+def test_province_table_defaults_to_the_latest_quarter_with_data(progress: Progress) -> None:
+    world = progress.world
+    page = _get(login(world.reviewer_p), _province_url())
+    assert "Lũy kế đến hết quý II/2026" in page
+    total = _row(page, "data-row", "province")
+    _css, adults = _cell(total, "data-indicator", ADULTS)
+    # Sum over the communes of the numerators over the sum of the denominators, to date:
+    # A (600/2000) and B (300/400 kept from Q1) → 900/2400 = 37,5 %. Ân Thi has nothing.
+    assert adults.startswith("37,5 %")
+    assert "1/3 xã/phường có số liệu" in adults and "1 xã/phường có nguy cơ chậm hoặc chậm" in adults
+    _css, news = _cell(total, "data-indicator", NEWS)
+    assert news.startswith("1.354 tin, bài") and "1/2 xã/phường có số liệu" in news
+
+    commune_a = _row(page, "data-commune", "xa-a")
+    css, cell = _cell(commune_a, "data-indicator", ADULTS)
+    assert cell == "30,0 % ! Có nguy cơ chậm 2/2 đơn vị" and "rl-q--complete" in css
+    css, cell = _cell(_row(page, "data-commune", "xa-b"), "data-indicator", ADULTS)
+    assert cell == "75,0 % ✓ Đã đạt 0/1 đơn vị (thiếu 1)" and "rl-q--missing" in css
+    assert _cell(_row(page, "data-commune", "an-thi"), "data-indicator", NEWS)[1] == "Không có"
+    assert reverse("commune_detail", kwargs={"commune_code": "xa-a"}) in commune_a
+    assert _plan_url(world.plan_a) in commune_a
+
+
+def test_province_table_sorts_communes_the_vietnamese_way(progress: Progress) -> None:
+    page = _get(login(progress.world.reviewer_p), _province_url())
+    order = re.findall(r'<tr data-commune="([^"]+)">', page)
+    # Â comes right after A, before B (a code-point sort would put "Ân Thi" last); "Bên" before "Bí".
+    assert order == ["an-thi", "xa-b", "xa-a"]
+
+
+def test_province_table_shows_the_chosen_quarter(progress: Progress) -> None:
+    page = _get(login(progress.world.reviewer_p), _province_url(year=2026, quarter=1))
+    assert "Lũy kế đến hết quý I/2026" in page
+    _css, adults = _cell(_row(page, "data-row", "province"), "data-indicator", ADULTS)
+    # (455 + 300) / (1000 + 400) = 53,93 %; an average of 45,5 % and 75 % would say 60,3 %.
+    assert adults.startswith("53,9 %") and "2/3 xã/phường có số liệu" in adults
+    assert "0 xã/phường có nguy cơ chậm hoặc chậm" in adults
+    css, cell = _cell(_row(page, "data-commune", "xa-a"), "data-indicator", ADULTS)
+    assert cell == "45,5 % → Đúng tiến độ 1/2 đơn vị (thiếu 1)" and "rl-q--partial" in css
+    _css, cell = _cell(_row(page, "data-commune", "an-thi"), "data-indicator", ADULTS)
+    assert cell == "— … Chưa có số liệu 0/1 đơn vị (thiếu 1)"
+
+
+def test_province_table_answers_a_wrong_quarter_with_a_message(progress: Progress) -> None:
+    page = _get(login(progress.world.reviewer_p), _province_url(year=2026, quarter=9))
+    assert "Chọn một giá trị trong danh sách." in page
+    assert "Lũy kế đến hết quý II/2026" in page  # the default quarter, not a 500
+    page = _get(login(progress.world.reviewer_p), _province_url(year="abc", quarter=1))
+    assert "Chọn một giá trị trong danh sách." in page
+
+
+def test_province_table_without_rollups_says_so(world: World) -> None:
+    page = _get(login(world.reviewer_p), _province_url())
+    assert "Chưa có số liệu tổng hợp quý" in page
+    assert 'class="rl-table' not in page
+
+
+def test_province_table_is_for_the_provinces_reviewer_only(progress: Progress) -> None:
+    world = progress.world
+    assert login(world.reviewer_p).get(_province_url("QQ")).status_code == 404
+    for outsider in (world.reviewer_q, world.admin_a, world.viewer_a, world.reporter_a):
+        response = login(outsider).get(_province_url())
+        assert response.status_code == 404
+        assert "Bí Mật Tuyệt Đối" not in response.content.decode()
+
+
+def test_province_table_is_wide_but_usable_on_a_phone(progress: Progress) -> None:
+    page = _get(login(progress.world.reviewer_p), _province_url())
+    assert re.search(r'<div class="rl-scroll rl-scroll--wide" role="region" aria-labelledby="province-caption" '
+                     r'tabindex="0">', page)
+    assert '<caption id="province-caption">' in page
+    assert '<th scope="row" class="rl-sticky">' in page and '<th scope="col" class="rl-sticky">' in page
+    assert "css/rollups.css" in page
+
+
+# --- Recompute buttons --------------------------------------------------------------------
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """Run on-commit tasks (eager Celery) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _snapshot(model: Any, **filters: Any) -> list[tuple[Any, ...]]:
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "computed_at")]
+    return sorted(model.objects.filter(**filters).values_list(*fields))
+
+
+@pytest.fixture
+def in_may(monkeypatch: pytest.MonkeyPatch) -> date:
+    """20 May 2026: Q1's period has opened (and closed), Q2's opened on 16 May, Q3's not yet."""
+    day = date(2026, 5, 20)
+    monkeypatch.setattr("reporting.views.rollups.local_today", lambda: day)
+    return day
+
+
+def test_recompute_button_rolls_up_the_plans_opened_quarters(progress: Progress, committed: Any,
+                                                              in_may: date) -> None:
+    world = progress.world
+    communes = _snapshot(CommuneRollup, plan=world.plan_a)
+    provinces = _snapshot(ProvinceRollup, province=world.province_p)
+    CommuneRollup.objects.filter(plan=world.plan_a).delete()
+    ProvinceRollup.objects.all().delete()
+    url = reverse("plan_progress_recompute", kwargs={"plan_pk": world.plan_a.pk})
+    client = login(world.admin_a)
+    with committed() as callbacks:
+        response = client.post(url)
+    assert len(callbacks) == 1  # enqueued once the request's writes commit
+    assert response.status_code == 302 and response["Location"] == _plan_url(world.plan_a)
+    assert _snapshot(CommuneRollup, plan=world.plan_a) == communes
+    assert _snapshot(ProvinceRollup, province=world.province_p) == provinces  # the province follows
+    assert not CommuneRollup.objects.filter(plan=world.plan_a, quarter__gte=3).exists()
+    page = _get(client, _plan_url(world.plan_a))
+    assert "Đã yêu cầu tính lại số liệu năm 2026 (quý I, II)" in page
+
+
+def test_recompute_before_any_period_opens_enqueues_nothing(world: World, committed: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reporting.views.rollups.local_today", lambda: date(2026, 1, 5))
+    client = login(world.admin_a)
+    with committed() as callbacks:
+        response = client.post(reverse("plan_progress_recompute", kwargs={"plan_pk": world.plan_a.pk}),
+                               follow=True)
+    assert callbacks == []
+    assert "Năm 2026 chưa có kỳ báo cáo quý nào mở nhập liệu" in response.content.decode()
+
+
+def test_recompute_is_post_only_and_for_the_communes_admin(progress: Progress, in_may: date) -> None:
+    world = progress.world
+    url = reverse("plan_progress_recompute", kwargs={"plan_pk": world.plan_a.pk})
+    assert login(world.admin_a).get(url).status_code == 405
+    for other in (world.viewer_a, world.reviewer_p, world.admin_b, world.reporter_a):
+        assert login(other).post(url).status_code == 404
+
+
+def test_province_recompute_button_runs_the_province_rollup(progress: Progress, committed: Any) -> None:
+    world = progress.world
+    communes = _snapshot(CommuneRollup, quarter=1)
+    provinces = _snapshot(ProvinceRollup, province=world.province_p, quarter=1)
+    CommuneRollup.objects.filter(quarter=1).delete()
+    ProvinceRollup.objects.filter(quarter=1).delete()
+    url = reverse("province_progress_recompute", kwargs={"province_code": "PP"})
+    client = login(world.reviewer_p)
+    with committed() as callbacks:
+        response = client.post(url, {"year": 2026, "quarter": 1})
+    assert len(callbacks) == 1
+    assert response.status_code == 302 and response["Location"] == _province_url(year=2026, quarter=1)
+    assert _snapshot(CommuneRollup, quarter=1) == communes
+    assert _snapshot(ProvinceRollup, province=world.province_p, quarter=1) == provinces
+    page = _get(client, response["Location"])
+    assert "Đã yêu cầu tính lại số liệu quý I/2026" in page
+
+
+def test_province_recompute_refuses_a_wrong_quarter(progress: Progress, committed: Any) -> None:
+    client = login(progress.world.reviewer_p)
+    url = reverse("province_progress_recompute", kwargs={"province_code": "PP"})
+    with committed() as callbacks:
+        response = client.post(url, {"year": 2026, "quarter": 5}, follow=True)
+    assert callbacks == []
+    assert "Không tính lại được" in response.content.decode()
+    assert client.get(url).status_code == 405
+    assert login(progress.world.reviewer_q).post(url, {"year": 2026, "quarter": 1}).status_code == 404
+    assert login(progress.world.admin_a).post(url, {"year": 2026, "quarter": 1}).status_code == 404
+
+
+# --- Links and query counts ---------------------------------------------------------------
+
+
+def test_drop_in_links(world: World) -> None:
+    from django.template.loader import render_to_string
+
+    plan_link = render_to_string("reporting/_plan_progress_link.html", {"plan": world.plan_a})
+    assert _plan_url(world.plan_a) in plan_link and "Tiến độ thực hiện chỉ tiêu" in plan_link
+    province_link = render_to_string("reporting/_province_progress_link.html", {"province": world.province_p})
+    assert _province_url() in province_link
+
+
+def _grow_plan(progress: Progress, codes: list[str]) -> None:
+    """More indicators, each with a target, reported in both quarters, rolled up again."""
+    world = progress.world
+    for code in codes:
+        indicator = _ind(code)
+        _target(world.plan_a, code, 90 if indicator.is_percent else 40, [world.unit_a, progress.village])
+        for quarter in (1, 2):
+            report = UnitReport.objects.get(period=_period(world.plan_a, quarter), unit=world.unit_a)
+            if indicator.is_percent:
+                IndicatorValue.objects.create(report=report, indicator=indicator, numerator=3, denominator=4)
+            else:
+                IndicatorValue.objects.create(report=report, indicator=indicator, value=5)
+    _roll(world.province_p)
+
+
+def _grow_province(progress: Progress, count: int, start: int) -> None:
+    world = progress.world
+    for i in range(start, start + count):
+        commune: Any = CommuneFactory(province=world.province_p, code=f"them-{i}", name=f"Thêm {i}")
+        plan = _plan(commune)
+        unit: Any = UnitFactory(commune=commune)
+        _target(plan, ADULTS, 70, [unit])
+        _target(plan, NEWS, 100, [unit])
+        _accepted(unit, _period(plan, 1), adults=(i % 10 + 1, 10), news=i)
+    _roll(world.province_p)
+
+
+@pytest.fixture
+def counted(django_assert_max_num_queries: Any) -> Iterator[Any]:
+    def count(client: Client, url: str, limit: int = 30) -> int:
+        with django_assert_max_num_queries(limit) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+    yield count
+
+
+def test_plan_progress_query_count_is_constant(progress: Progress, counted: Any) -> None:
+    world = progress.world
+    client = login(world.reviewer_p)
+    small = counted(client, _plan_url(world.plan_a))
+    _grow_plan(progress, ["CBCCVC_DIGITAL_SKILLS", "STUDENTS_DIGITAL_SKILLS", "BROADCASTS", "CONFERENCES",
+                          "COMMUNITY_CLASSES", "MENTORS"])
+    assert CommuneRollup.objects.filter(plan=world.plan_a).count() == 16
+    assert counted(client, _plan_url(world.plan_a), small) == small
+
+
+def test_province_table_query_count_is_constant(progress: Progress, counted: Any) -> None:
+    client = login(progress.world.reviewer_p)
+    small = counted(client, _province_url(year=2026, quarter=1))
+    _grow_province(progress, 12, 0)
+    assert ProvinceRollup.objects.get(province=progress.world.province_p, quarter=1,
+                                      indicator=_ind(ADULTS)).communes_expected == 15
+    assert counted(client, _province_url(year=2026, quarter=1), small) == small
+    assert counted(client, _province_url(), small) == small
