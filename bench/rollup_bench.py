@@ -228,12 +228,16 @@ class Bench:
             return rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
 
     @staticmethod
-    def _plain(plan_ids: list[int] | None, quarter: int) -> list[tuple[Any, ...]]:
-        from django.db import connection
+    def _plain(plan_ids: list[int] | None, quarter: int, jit: bool = True) -> list[tuple[Any, ...]]:
+        """The plain aggregate, as the server runs it; ``jit=False`` as the rollup statement
+        runs (it turns JIT compilation off for itself)."""
+        from django.db import connection, transaction
 
         sql = PLAIN_SQL.format(plans="AND p.plan_id = ANY(%s)" if plan_ids is not None else "")
         params: list[Any] = [YEAR, quarter] + ([plan_ids] if plan_ids is not None else [])
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if not jit:
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -328,7 +332,7 @@ class Bench:
 
         f.add(f"Quarter {YEAR} Q1, rollup_run (commune rollups + province rollups), recomputed, best of {self.repeat}:")
         header = (f"{'size':<14}{'communes':>9}{'values':>12}{'rollup s':>10}{'µs/value':>10}{'vs 1st':>8}"
-                  f"{'values/s':>12}{'plain SQL s':>13}{'ratio':>7}")
+                  f"{'values/s':>12}{'plain SQL s':>13}{'ratio':>7}{'no-JIT SQL s':>14}{'ratio':>7}")
         f.add(header)
         f.add("-" * len(header))
         self.rows: list[dict[str, Any]] = []
@@ -341,21 +345,24 @@ class Bench:
             rollup, summary = self._best(partial(self._rollup, communes, quarter), before=self._vacuum_rollups)
             log(f"{label}: plain SQL ×{self.repeat}")
             plain, result = self._best(partial(self._plain, plans, quarter))
+            plain_nojit, _ = self._best(partial(self._plain, plans, quarter, jit=False))
             values = sum(row[5] for row in result)
             assert summary["commune_rows"] == len(result), (summary, len(result))
             row = {"label": label, "communes": len(communes), "values": values, "rollup": rollup,
-                   "plain": plain, "per_value": rollup.best / values * 1e6}
+                   "plain": plain, "plain_nojit": plain_nojit, "per_value": rollup.best / values * 1e6}
             self.rows.append(row)
             base = self.rows[0]["per_value"]
             f.add(f"{label:<14}{len(communes):>9,}{values:>12,}{rollup.best:>10.3f}{row['per_value']:>10.2f}"
                   f"{row['per_value'] / base:>8.2f}{values / rollup.best:>12,.0f}{plain.best:>13.3f}"
-                  f"{rollup.best / plain.best:>7.2f}")
-        f.add("(µs/value and 'vs 1st': time per value, and relative to the smallest size — flat means linear.)")
+                  f"{rollup.best / plain.best:>7.2f}{plain_nojit.best:>14.3f}{rollup.best / plain_nojit.best:>7.2f}")
+        f.add("(µs/value and 'vs 1st': time per value, and relative to the smallest size — flat means linear;"
+              " no-JIT SQL: the plain aggregate with JIT compilation off, as the rollup statement runs.)")
         for previous, current in zip(self.rows, self.rows[1:], strict=False):
             f.add(f"  {previous['label']} → {current['label']}: {current['values'] / previous['values']:.2f}× the values "
                   f"in {current['rollup'].best / previous['rollup'].best:.2f}× the time")
         nation = self.rows[-1]
-        f.add(f"Nation Q1 runs: rollup {nation['rollup']}; plain SQL {nation['plain']}")
+        f.add(f"Nation Q1 runs: rollup {nation['rollup']}; plain SQL {nation['plain']}; "
+              f"no-JIT plain SQL {nation['plain_nojit']}")
         f.add(f"Nation Q1 first computation (every row inserted, not a recompute): {self.first_q1:.3f} s")
         f.add()
         self._check_totals(quarter)
@@ -371,13 +378,15 @@ class Bench:
         first = time.perf_counter() - started
         log(f"nation Q2: rollup ×{self.repeat}")
         rollup, _summary = self._best(lambda: self._rollup(everything, quarter), before=self._vacuum_rollups)
-        plain, result = self._best(lambda: self._plain(None, quarter))
+        plain, result = self._best(partial(self._plain, None, quarter))
+        plain_nojit, _ = self._best(partial(self._plain, None, quarter, jit=False))
         values = sum(row[5] for row in result)
         self.q2 = {"first": first, "rollup": rollup, "plain": plain, "values": values}
         f.add(f"Quarter {YEAR} Q2 (year to date joins Q1), nation, {values:,} values:")
         f.add(f"  rollup {rollup.best:.3f} s ({values / rollup.best:,.0f} values/s), first computation {first:.3f} s, "
-              f"plain SQL {plain.best:.3f} s, ratio {rollup.best / plain.best:.2f}")
-        f.add(f"  runs: rollup {rollup}; plain SQL {plain}")
+              f"plain SQL {plain.best:.3f} s, ratio {rollup.best / plain.best:.2f} "
+              f"(no-JIT plain SQL {plain_nojit.best:.3f} s, ratio {rollup.best / plain_nojit.best:.2f})")
+        f.add(f"  runs: rollup {rollup}; plain SQL {plain}; no-JIT plain SQL {plain_nojit}")
         f.add()
 
     def _check_totals(self, quarter: int) -> None:

@@ -23,6 +23,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django_scopes.exceptions import ScopeError
+from django_scopes.state import get_scope
 
 from campaigns.models import Commune, Plan, PlanStatus
 from reporting.models import (
@@ -178,8 +180,9 @@ _ROLLUP_COLUMNS = ("plan_id", "commune_id", "indicator_id", "year", "quarter", "
                    "achievement", "status", "units_reported", "units_expected", "computed_at")
 
 # Each CTE is one step of the portable path; the names follow it (sums, targets, previous…).
-# ``ytd`` and ``levels`` are MATERIALIZED: inlined, every later mention of y_level or
-# expected would repeat its whole CASE expression.
+# ``ytd`` and ``levels`` end with OFFSET 0, a fence: without it the planner inlines them and
+# every later mention of y_level or expected repeats its whole CASE expression; with it each
+# is computed once a row, streamed (a MATERIALIZED CTE would spill its rows to disk).
 _COMMUNE_ROLLUP_SQL = """
 WITH plan AS (
     SELECT id AS plan_id, commune_id, progress_margin FROM {plan} WHERE id = ANY(%(plans)s)
@@ -231,7 +234,7 @@ WITH plan AS (
            CASE WHEN NOT f.p_has OR (f.n > 0 AND NOT f.flow) THEN 'current'
                 WHEN f.n = 0 THEN 'previous' ELSE 'sum' END AS source
     FROM figures f
-), ytd AS MATERIALIZED (
+), ytd AS (
     SELECT y.*,
            CASE y.source WHEN 'current' THEN y.num WHEN 'previous' THEN y.p_num
                 ELSE {add_num} END AS y_num,
@@ -241,7 +244,8 @@ WITH plan AS (
                 ELSE {add_val} END AS y_val,
            (y.source <> 'current' OR y.n > 0) AS y_has
     FROM year_to_date y
-), levels AS MATERIALIZED (
+    OFFSET 0
+), levels AS (
     SELECT f.*,
            {quarter_level} AS q_level,
            {ytd_level} AS y_level,
@@ -251,6 +255,7 @@ WITH plan AS (
                            + (f.target - CASE WHEN f.flow OR f.baseline IS NULL THEN 0 ELSE f.baseline END)
                              * (CAST(%(quarter)s AS numeric) / 4), 4) END AS expected
     FROM ytd f
+    OFFSET 0
 ), written AS (
     INSERT INTO {rollup} ({columns})
     SELECT l.plan_id, l.commune_id, l.indicator_id, %(year)s, %(quarter)s, l.num, l.den, l.q_level,
@@ -273,13 +278,34 @@ WITH plan AS (
     RETURNING plan_id, indicator_id
 ), stale AS (
     -- Keys of the batch that no longer have a figure (a target removed, a report reopened).
+    -- (NOT IN over the written keys: one hashed lookup per existing row.)
     DELETE FROM {rollup} c
     WHERE c.plan_id = ANY(%(plans)s) AND c.year = %(year)s AND c.quarter = %(quarter)s
-      AND NOT EXISTS (SELECT 1 FROM written w WHERE w.plan_id = c.plan_id AND w.indicator_id = c.indicator_id)
+      AND (c.plan_id, c.indicator_id) NOT IN (SELECT w.plan_id, w.indicator_id FROM written w)
     RETURNING 1
 )
 SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM stale)
 """
+
+
+def _scope_communes() -> list[int] | None:
+    """The communes the scoped managers would filter on (None: no filter), for raw SQL.
+
+    Mirrors django-scopes: scopes disabled → no filter; a scope without communes → ScopeError,
+    as a bare query through a scoped manager raises (fail closed). Passed to PostgreSQL as one
+    array parameter: a national run's scope holds 3,321 ids, which the ORM would expand into
+    an IN list on every query.
+    """
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return None
+    if "commune" not in current:
+        raise ScopeError("A scope on dimension(s) commune needs to be active for this query.")
+    value = current["commune"]
+    if value is None:
+        return None
+    items = value if isinstance(value, list | tuple) else [value]
+    return [getattr(item, "pk", item) for item in items]
 
 
 def _commune_rollup_statement() -> str:
@@ -305,15 +331,19 @@ def _commune_rollup_statement() -> str:
 def _commune_rollup_sql(*, plan_ids: Sequence[int], year: int, quarter: int, now: datetime) -> int:
     """The batch in one statement per slice of plans.
 
-    Tenant scope: the plans are read through the scoped manager first (outside a scope that
-    raises; inside one, other communes' plans drop out). Every row the statement then reads
-    hangs off one of those plans by a foreign key (period → plan, target → plan, rollup →
-    plan), so it reads nothing the scoped managers would have hidden.
+    Tenant scope: the plans are first filtered as the scoped Plan manager would (outside a
+    scope that raises; inside one, other communes' plans drop out). Every row the statement
+    then reads hangs off one of those plans by a foreign key (period → plan, target → plan,
+    rollup → plan), so it reads nothing the scoped managers would have hidden.
     """
-    plans = sorted(Plan.objects.filter(pk__in=list(plan_ids)).values_list("pk", flat=True))
+    scope = _scope_communes()
     written = 0
     statement = _commune_rollup_statement()
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {connection.ops.quote_name(Plan._meta.db_table)} "  # noqa: S608
+                       "WHERE id = ANY(%(plans)s)" + (" AND commune_id = ANY(%(scope)s)" if scope is not None else "")
+                       + " ORDER BY id", {"plans": list(plan_ids), "scope": scope})
+        plans = [row[0] for row in cursor.fetchall()]
         # JIT compilation costs this statement ~0.4 s and saves nothing (it reads its rows
         # through indexes): off for this transaction only, then back as it was.
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
@@ -341,11 +371,22 @@ def commune_rollup_refresh(*, plan_ids: Sequence[int], year: int, quarter: int) 
     """Recompute a quarter and every later quarter of the year already rolled up (their
     year-to-date figures build on it)."""
     written = commune_rollup_compute(plan_ids=plan_ids, year=year, quarter=quarter)
-    later = sorted(CommuneRollup.objects.filter(plan_id__in=plan_ids, year=year, quarter__gt=quarter)
-                   .order_by().values_list("quarter", flat=True).distinct())
-    for next_quarter in later:
+    for next_quarter in _later_quarters(plan_ids=plan_ids, year=year, quarter=quarter):
         written += commune_rollup_compute(plan_ids=plan_ids, year=year, quarter=next_quarter)
     return written
+
+
+def _later_quarters(*, plan_ids: Sequence[int], year: int, quarter: int) -> list[int]:
+    if connection.vendor == "postgresql":
+        scope = _scope_communes()
+        sql = (f"SELECT DISTINCT quarter FROM {connection.ops.quote_name(CommuneRollup._meta.db_table)} "  # noqa: S608
+               "WHERE plan_id = ANY(%(plans)s) AND year = %(year)s AND quarter > %(quarter)s"
+               + (" AND commune_id = ANY(%(scope)s)" if scope is not None else "") + " ORDER BY quarter")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"plans": list(plan_ids), "year": year, "quarter": quarter, "scope": scope})
+            return [row[0] for row in cursor.fetchall()]
+    return sorted(CommuneRollup.objects.filter(plan_id__in=plan_ids, year=year, quarter__gt=quarter)
+                  .order_by().values_list("quarter", flat=True).distinct())
 
 
 # --- Provinces -----------------------------------------------------------------------------------
