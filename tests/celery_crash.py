@@ -44,6 +44,7 @@ from tests.celery_worker import (
     STARTUP_TIMEOUT,
     _detach_connections,
     _stop,
+    require_worker_services,
     with_path,
 )
 
@@ -199,12 +200,7 @@ def crash_worker_fixture(transactional_db: None, tmp_path: Path, request: pytest
     import redis
     from django.db import connection
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not (database_url and redis_url):
-        pytest.skip("a real Celery worker needs DATABASE_URL and REDIS_URL")
-    if connection.vendor != "postgresql":
-        pytest.skip("a real Celery worker needs the PostgreSQL test database")
+    database_url, redis_url = require_worker_services()
 
     broker_url = with_path(redis_url, f"/{CRASH_REDIS_DB}")
     broker = redis.Redis.from_url(broker_url)

@@ -40,11 +40,35 @@ WORKER_REDIS_DB = 15
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
+_SERVICES_REASON = (
+    "a real Celery worker needs DATABASE_URL (PostgreSQL, shared with the worker process) "
+    "and REDIS_URL (the broker); both are unset, so the suite runs on SQLite and eager tasks")
+_IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Locally, without the services, the worker tests are skipped with the reason. In CI they are
+# never skipped: .ci/run sets both URLs, and if it ever did not, require_worker_services()
+# fails the tests instead of letting a missing setup pass as green.
 REQUIRES_SERVICES = pytest.mark.skipif(
-    not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")),
-    reason="a real Celery worker needs DATABASE_URL (PostgreSQL, shared with the worker process) "
-           "and REDIS_URL (the broker); both are unset, so the suite runs on SQLite and eager tasks",
+    not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")) and not _IN_CI,
+    reason=_SERVICES_REASON,
 )
+
+
+def require_worker_services() -> tuple[str, str]:
+    """DATABASE_URL and REDIS_URL for a real worker on PostgreSQL; skip locally, fail in CI."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    from django.db import connection
+
+    problem = None
+    if not (database_url and redis_url):
+        problem = _SERVICES_REASON
+    elif connection.vendor != "postgresql":
+        problem = "a real Celery worker needs the PostgreSQL test database"
+    if problem:
+        if _IN_CI:
+            pytest.fail(f"CI must provide the services: {problem}")
+        pytest.skip(problem)
+    return database_url, redis_url
 
 
 def with_path(url: str, path: str) -> str:
@@ -117,12 +141,7 @@ def real_celery_worker_fixture(transactional_db: None, tmp_path: Path,
 
     from config.celery import app
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not (database_url and redis_url):
-        pytest.skip("a real Celery worker needs DATABASE_URL and REDIS_URL")
-    if connection.vendor != "postgresql":
-        pytest.skip("a real Celery worker needs the PostgreSQL test database")
+    database_url, redis_url = require_worker_services()
 
     broker_url = with_path(redis_url, f"/{WORKER_REDIS_DB}")
     broker = redis.Redis.from_url(broker_url)
