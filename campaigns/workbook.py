@@ -349,7 +349,7 @@ def _specs_cell(deliverables: Sequence[DeliverableData], period_label: dict[str,
     return "\n".join(lines)
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+def cell_put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -369,7 +369,7 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
 def _write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
                  *, freeze: str = "A2") -> None:
     for index, column in enumerate(columns, 1):
-        cell = _put(ws, 1, index, column.header)
+        cell = cell_put(ws, 1, index, column.header)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         dimension = ws.column_dimensions[get_column_letter(index)]
         dimension.width = column.width
@@ -377,7 +377,7 @@ def _write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequen
             dimension.number_format = "@"  # new cells typed by hand stay text
     for row_index, row in enumerate(rows, 2):
         for index, (column, value) in enumerate(zip(columns, row, strict=True), 1):
-            cell = _put(ws, row_index, index, value if value != "" else None)
+            cell = cell_put(ws, row_index, index, value if value != "" else None)
             cell.alignment = _WRAP
             if column.text:
                 cell.number_format = "@"
@@ -415,20 +415,20 @@ def _write_lists(ws: Worksheet, indicators: Sequence[Indicator]) -> None:
     for letter, title, choices in _LIST_BLOCKS:
         start = column_index_from_string(letter)
         for offset, header in enumerate((title, "Mã")):
-            cell = _put(ws, 1, start + offset, header)
+            cell = cell_put(ws, 1, start + offset, header)
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         for row, (code, label) in enumerate(_labels(choices), 2):
-            _put(ws, row, start, label)
-            _put(ws, row, start + 1, code)
+            cell_put(ws, row, start, label)
+            cell_put(ws, row, start + 1, code)
         ws.column_dimensions[letter].width = 26
         ws.column_dimensions[get_column_letter(start + 1)].width = 14
     for offset, header in enumerate(("Mã chỉ số", "Tên chỉ số", "Đơn vị tính")):
-        cell = _put(ws, 1, 10 + offset, header)
+        cell = cell_put(ws, 1, 10 + offset, header)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for row, indicator in enumerate(indicators, 2):
-        _put(ws, row, 10, indicator.code)
-        _put(ws, row, 11, indicator.name).alignment = _WRAP
-        _put(ws, row, 12, indicator.unit_of_measure)
+        cell_put(ws, row, 10, indicator.code)
+        cell_put(ws, row, 11, indicator.name).alignment = _WRAP
+        cell_put(ws, row, 12, indicator.unit_of_measure)
     ws.column_dimensions["J"].width = 34
     ws.column_dimensions["K"].width = 70
     ws.column_dimensions["L"].width = 14
@@ -440,7 +440,7 @@ def _write_guide(ws: Worksheet) -> None:
     ws.title = SHEET_GUIDE
     ws.column_dimensions["A"].width = 120
     for row, line in enumerate(GUIDE_LINES, 1):
-        cell = _put(ws, row, 1, line)
+        cell = cell_put(ws, row, 1, line)
         cell.alignment = _WRAP
         if row == 1:
             cell.font = Font(bold=True, size=13)

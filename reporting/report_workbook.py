@@ -54,7 +54,7 @@ from campaigns.workbook import (  # the house guards: reuse, don't copy
     _fold,
     _labels,
     _num,
-    _put,
+    cell_put,
     _raw_text,
     _read_bytes,
 )
@@ -210,7 +210,7 @@ def _write_guide(ws: Worksheet, *, report: UnitReport, rows: ReportRows) -> None
           "số liệu mới hơn: hãy tải mẫu mới và nhập lại. Tệp tối đa 10 MB."),
     ]
     for row, line in enumerate(lines, 1):
-        cell = _put(ws, row, 1, line)
+        cell = cell_put(ws, row, 1, line)
         cell.alignment = _WRAP
         if row == 1:
             cell.font = Font(bold=True, size=13)
@@ -220,7 +220,7 @@ def _write_guide(ws: Worksheet, *, report: UnitReport, rows: ReportRows) -> None
 def _write_frame(ws: Worksheet, *, report: UnitReport, title: str, columns: Sequence[Column]) -> None:
     """Title, the header block that identifies the report, column headers, widths, protection."""
     ws.title = title
-    cell = _put(ws, 1, META_LABEL_COLUMN, _("BÁO CÁO KẾT QUẢ THỰC HIỆN PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ” — %(sheet)s")
+    cell = cell_put(ws, 1, META_LABEL_COLUMN, _("BÁO CÁO KẾT QUẢ THỰC HIỆN PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ” — %(sheet)s")
                 % {"sheet": title.upper()})
     cell.font = Font(bold=True, size=13)
     meta = ((ROW_REPORT_ID, "Mã báo cáo (không sửa)", report.pk),
@@ -228,10 +228,10 @@ def _write_frame(ws: Worksheet, *, report: UnitReport, title: str, columns: Sequ
             (ROW_UNIT, "Đơn vị", report.unit.name),
             (ROW_PERIOD, "Kỳ báo cáo", report.period.title))
     for row, label, value in meta:
-        _put(ws, row, META_LABEL_COLUMN, label).font = _HEADER_FONT
-        _put(ws, row, META_VALUE_COLUMN, value).alignment = Alignment(horizontal="left")
+        cell_put(ws, row, META_LABEL_COLUMN, label).font = _HEADER_FONT
+        cell_put(ws, row, META_VALUE_COLUMN, value).alignment = Alignment(horizontal="left")
     for index, column in enumerate(columns, 1):
-        cell = _put(ws, HEADER_ROW, index, column.header)
+        cell = cell_put(ws, HEADER_ROW, index, column.header)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -248,7 +248,7 @@ def _write_frame(ws: Worksheet, *, report: UnitReport, title: str, columns: Sequ
 
 
 def _input(ws: Worksheet, row: int, column: int, value: Any, *, text: bool = False) -> None:
-    cell = _put(ws, row, column, value)
+    cell = cell_put(ws, row, column, value)
     cell.protection = _UNLOCKED
     cell.alignment = _WRAP
     if text:
@@ -276,14 +276,14 @@ def _write_values(ws: Worksheet, *, report: UnitReport, rows: ReportRows) -> Non
     c = {col.key: _col(VALUE_COLUMNS, col.key) for col in VALUE_COLUMNS}
     for row, indicator in enumerate(rows.indicators, FIRST_ROW):
         value = values.get(indicator.pk) or IndicatorValue()
-        _put(ws, row, c["key"], keys[indicator.pk])
-        _put(ws, row, c["number"], row - FIRST_ROW + 1)
+        cell_put(ws, row, c["key"], keys[indicator.pk])
+        cell_put(ws, row, c["number"], row - FIRST_ROW + 1)
         name = indicator.name
         if indicator.measure == Measure.PERCENT:
             name += f"\n(Tử số: {indicator.numerator_label}; Mẫu số: {indicator.denominator_label})"
-        _put(ws, row, c["name"], name).alignment = _WRAP
-        _put(ws, row, c["unit_of_measure"], indicator.unit_of_measure).alignment = _WRAP
-        _put(ws, row, c["measure"], measures.get(indicator.measure, indicator.measure)).alignment = _WRAP
+        cell_put(ws, row, c["name"], name).alignment = _WRAP
+        cell_put(ws, row, c["unit_of_measure"], indicator.unit_of_measure).alignment = _WRAP
+        cell_put(ws, row, c["measure"], measures.get(indicator.measure, indicator.measure)).alignment = _WRAP
         if indicator.measure == Measure.PERCENT:
             for key, number in (("numerator", value.numerator), ("denominator", value.denominator)):
                 _input(ws, row, c[key], _num(number))
@@ -311,11 +311,11 @@ def _write_tasks(ws: Worksheet, *, report: UnitReport, rows: ReportRows) -> None
     quantity_rule = _number_rule(ws)
     for row, task in enumerate(rows.tasks, FIRST_ROW):
         item = progress.get(task.pk) or TaskProgress()
-        _put(ws, row, c["key"], task.pk)
-        _put(ws, row, c["number"], row - FIRST_ROW + 1)
-        _put(ws, row, c["title"], task.title).alignment = _WRAP
-        _put(ws, row, c["lead"], task.lead_display).alignment = _WRAP
-        _put(ws, row, c["timeframe"], task.timeframe_text).alignment = _WRAP
+        cell_put(ws, row, c["key"], task.pk)
+        cell_put(ws, row, c["number"], row - FIRST_ROW + 1)
+        cell_put(ws, row, c["title"], task.title).alignment = _WRAP
+        cell_put(ws, row, c["lead"], task.lead_display).alignment = _WRAP
+        cell_put(ws, row, c["timeframe"], task.timeframe_text).alignment = _WRAP
         _input(ws, row, c["status"], labels.get(item.status) if item.status else None)
         status_rule.add(ws.cell(row=row, column=c["status"]))
         _input(ws, row, c["output_quantity"], _num(item.output_quantity))
@@ -327,9 +327,9 @@ def _write_narrative(ws: Worksheet, *, report: UnitReport) -> None:
     _write_frame(ws, report=report, title=SHEET_NARRATIVE, columns=NARRATIVE_COLUMNS)
     c = {col.key: _col(NARRATIVE_COLUMNS, col.key) for col in NARRATIVE_COLUMNS}
     for row, (key, heading) in enumerate(NARRATIVE_SECTIONS, FIRST_ROW):
-        _put(ws, row, c["key"], key)
-        _put(ws, row, c["number"], row - FIRST_ROW + 1)
-        _put(ws, row, c["heading"], heading).alignment = _WRAP
+        cell_put(ws, row, c["key"], key)
+        cell_put(ws, row, c["number"], row - FIRST_ROW + 1)
+        cell_put(ws, row, c["heading"], heading).alignment = _WRAP
         _input(ws, row, c["text"], getattr(report, key) or None, text=True)
         ws.row_dimensions[row].height = 120
 

@@ -34,7 +34,7 @@ REFRESH_SECONDS = 3
 ACCEPTED = 202
 
 
-def _pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
+def pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
     response = FileResponse(document.file.open("rb"), content_type="application/pdf",
                             filename=filename, as_attachment=False)
     response["ETag"] = f'"{document.sha256}"'
@@ -42,16 +42,15 @@ def _pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
     return response
 
 
-def document_response(request: HttpRequest, *, kind: str, source: Any,
-                      back_url: str = "") -> HttpResponse:
-    """The PDF of ``source`` (already fetched inside the request's scope)."""
-    spec = spec_for(kind)
+def document_or_enqueue(*, kind: str, source: Any) -> RenderedDocument | None:
+    """The servable PDF of ``source`` (already fetched inside the caller's scope), or None when
+    a render was enqueued (once per data version) and the caller should ask again shortly."""
     status = document_current(kind=kind, source=source)
     if status.is_servable and status.document is not None:
-        return _pdf_response(status.document, filename=spec.filename(source))  # type: ignore[return-value]
+        return status.document
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return _pdf_response(document_ensure(kind=kind, source=source),  # type: ignore[return-value]
-                             filename=spec.filename(source))
+        return document_ensure(kind=kind, source=source)
+    spec = spec_for(kind)
     object_id = spec.id_of(source)
     # One enqueued render per data version, however often the waiting page refreshes.
     if cache.add(f"documents:pending:{kind}:{object_id}:{status.data_version}", 1, PENDING_SECONDS):
@@ -60,6 +59,16 @@ def document_response(request: HttpRequest, *, kind: str, source: Any,
         commune_ids = spec.commune_ids_of(source)
         transaction.on_commit(lambda: render_document.delay(
             kind=kind, object_id=object_id, commune_ids=commune_ids))
+    return None
+
+
+def document_response(request: HttpRequest, *, kind: str, source: Any,
+                      back_url: str = "") -> HttpResponse:
+    """The PDF of ``source``, or a small page that refreshes until it has been rendered."""
+    spec = spec_for(kind)
+    document = document_or_enqueue(kind=kind, source=source)
+    if document is not None:
+        return pdf_response(document, filename=spec.filename(source))  # type: ignore[return-value]
     response = render(request, "documents/pending.html", {
         "refresh_seconds": REFRESH_SECONDS, "back_url": back_url,
         "filename": spec.filename(source)}, status=ACCEPTED)
