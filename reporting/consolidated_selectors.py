@@ -641,7 +641,7 @@ class ProvinceSummaryContent:
     appendix_reference: str
 
 
-def _province_completeness(plan_ids: list[int], year: int, quarter: int) -> dict[int, tuple[int, int, int, int]]:
+def province_quarter_completeness(plan_ids: list[int], year: int, quarter: int) -> dict[int, tuple[int, int, int, int]]:
     """Commune id → (expected, received, on time, accepted) unit reports of the quarter.
 
     The rule of selectors.expected_units (a target of the year reported, or a task of the period
@@ -692,7 +692,7 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
     province, year, quarter = source.province, source.year, source.quarter
     table = rollup_selectors.province_table(province=province, year=year, quarter=quarter)
     plan_ids = plans_for_year(commune_ids=[line.commune.pk for line in table.communes], year=year)
-    completeness = _province_completeness(plan_ids, year, quarter)
+    completeness = province_quarter_completeness(plan_ids, year, quarter)
     states = dict(CommuneReport.objects.filter(
         period__plan_id__in=plan_ids, period__kind=PeriodKind.QUARTERLY, period__year=year,
         period__quarter=quarter).values_list("commune_id", "state"))
