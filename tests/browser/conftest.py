@@ -1,0 +1,232 @@
+"""Fixtures for the real-browser tests: Chromium through Playwright against pytest-django's live server.
+
+One browser per session (launching Chromium costs about a second), a fresh context per user and
+test (cookies never leak from one user to another), a login helper that goes through the allauth
+form like a person would, a phone-sized and a desktop context, full-page screenshots of every step
+in ``var/screenshots/<test>/`` (or ``$SCREENSHOT_DIR/<test>/``), and an axe-core check.
+
+The browser is the system Chromium (``$PLAYWRIGHT_CHROMIUM_EXECUTABLE``, default /usr/bin/chromium),
+installed by the machine (see .ci/run): tests never download a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from campaigns.scoping import scopes_disabled
+from reporting.models import ReportingPeriod
+from tests.conftest import World
+from tests.factories import PASSWORD
+
+AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+BLOCKING_IMPACTS = ("serious", "critical")
+# Auto-waiting assertions give up after this long: the live server renders PDFs and rollups
+# in-process, and the machine may be shared.
+EXPECT_TIMEOUT_MS = 15_000
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                   "(KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"),
+}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    # The sync API runs an event loop in this thread, so Django would refuse every ORM call made
+    # by the test itself (fixtures, database checks) as "async-unsafe". Nothing here is
+    # concurrent: the live server answers in its own thread with its own connection.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    driver = sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    executable = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium not found at {executable}: install it (apt-get install chromium) or set "
+                    "PLAYWRIGHT_CHROMIUM_EXECUTABLE. The browser tests never download one.", pytrace=False)
+    instance = playwright_driver.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    yield instance
+    instance.close()
+
+
+# --- Screenshots ------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120] or "test"
+
+
+class Shots:
+    """Full-page screenshots of one test, numbered in the order they were taken."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+        self.pages: list[Page] = []
+
+    def take(self, page: Page, step: str) -> Path:
+        self.count += 1
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{self.count:02d}-{_slug(step)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # Kept on the item so the shots fixture can photograph every open page when a test failed.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Iterator[Shots]:
+    root = Path(os.environ.get("SCREENSHOT_DIR") or settings.BASE_DIR / "var" / "screenshots")
+    directory = root / _slug(request.node.name)
+    if directory.exists():  # screenshots of an earlier run would mislead
+        for old in directory.glob("*.png"):
+            old.unlink()
+    recorder = Shots(directory)
+    yield recorder
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        for number, page in enumerate(recorder.pages, start=1):
+            if not page.is_closed():
+                recorder.take(page, f"failure-page-{number}")
+
+
+# --- Contexts and logins ----------------------------------------------------------------------
+
+
+@dataclass
+class Browsing:
+    """Opens a logged-in page per user; every context is closed at the end of the test."""
+
+    browser: Browser
+    base_url: str
+    shots: Shots
+    contexts: list[BrowserContext] = field(default_factory=list)
+
+    def new_page(self, *, phone: bool = False) -> Page:
+        options: dict[str, Any] = dict(PHONE if phone else DESKTOP)
+        context = self.browser.new_context(base_url=self.base_url, locale="vi-VN",
+                                           timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True, **options)
+        self.contexts.append(context)
+        page = context.new_page()
+        self.shots.pages.append(page)
+        return page
+
+    def login(self, user: Any, *, phone: bool = False) -> Page:
+        """A page where ``user`` signed in through the login form and landed on their home page."""
+        page = self.new_page(phone=phone)
+        login(page, user.username)
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+def login(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Tài khoản đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    # Home sends each role to its landing page: the signed-in menu shows the user.
+    expect(page.locator(".account-menu summary")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+@pytest.fixture
+def browsing(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Browsing]:
+    session = Browsing(browser=browser, base_url=live_server.url, shots=shots)
+    yield session
+    session.close()
+
+
+# --- Data -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_world(live_server: Any, django_db_serialized_rollback: None, world: World) -> World:
+    """The shared World, committed so the live server's thread sees it.
+
+    Requesting ``live_server`` turns the ``db`` fixture that ``world`` uses into a transactional
+    database (pytest-django), so the same factories build it; the serialized rollback restores
+    the migrations' rows (the standard indicator library) that a transactional flush removes.
+    """
+    return world
+
+
+def open_window(period: ReportingPeriod) -> ReportingPeriod:
+    """Put the period's entry window around today, wherever the calendar stands when tests run."""
+    today = timezone.localdate()
+    with scopes_disabled():
+        ReportingPeriod.objects.filter(pk=period.pk).update(
+            opens_on=today - timedelta(days=20), unit_deadline=today + timedelta(days=5),
+            commune_deadline=today + timedelta(days=20), locks_on=today + timedelta(days=10))
+        period.refresh_from_db()
+    return period
+
+
+# --- Accessibility ----------------------------------------------------------------------------
+
+
+def axe_violations(page: Page, *, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict[str, Any]]:
+    """axe-core's violations of the page as it is now, those of the given impacts only."""
+    page.add_script_tag(path=str(AXE_PATH))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]});
+        return r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+            nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary,
+                                      html: n.html.slice(0, 200)})),
+        }));
+    }""")
+    return [v for v in result if v["impact"] in impacts]
+
+
+def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{where}: {len(violations)} serious/critical accessibility violation(s)"]
+    for violation in violations:
+        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    at {node['target']}")
+            lines.append(f"       {node['html']}")
+            for summary_line in (node["summary"] or "").splitlines():
+                lines.append(f"       | {summary_line}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
