@@ -228,7 +228,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "campaigns.api.base.ScopedAutoSchema",
+    # Personal tokens for scripts, the session for the browser (with CSRF on writes).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "campaigns.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["campaigns.api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", default="600/min")},
+    "EXCEPTION_HANDLER": "campaigns.api.base.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bình dân học vụ số — API",
@@ -236,6 +250,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": (
+        "API cho chuyên viên tỉnh và cán bộ xã/phường: đọc kế hoạch, báo cáo, số liệu tổng hợp; "
+        "tiếp nhận hoặc trả lại báo cáo tổng hợp của xã. Xác thực bằng mã truy cập cá nhân "
+        "(Authorization: Bearer bdh_…). Hướng dẫn: docs/api.md."
+    ),
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "UnitReportState": "reporting.models.ReportState",
+        "CommuneReportState": "reporting.models.CommuneReportState",
+        "RollupStatus": "reporting.models.RollupStatus",
+        "TaskStatus": "reporting.models.TaskStatus",
+        "PlanStatus": "campaigns.models.PlanStatus",
+    },
 }
 
 LOGGING = {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("config.api_urls")),
     path("", include("campaigns.urls")),
     path("", include("reporting.urls")),
 ]
