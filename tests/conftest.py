@@ -27,6 +27,9 @@ from tests.factories import (
     member,
 )
 
+# Shared fixture modules (a quarter with accepted reports: tests.quarter).
+pytest_plugins = ["tests.quarter"]
+
 # Distinctive text that must never appear in a page served to an outsider.
 SECRET_COMMUNE_NAME = "Bí Mật Tuyệt Đối"
 SECRET_UNIT_NAME = "Tổ Ẩn Danh Số Một"
