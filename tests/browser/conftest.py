@@ -230,3 +230,10 @@ def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
         if len(violation["nodes"]) > 10:
             lines.append(f"    … and {len(violation['nodes']) - 10} more")
     return "\n".join(lines)
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    """Fail with a readable list when the page has serious or critical violations."""
+    violations = axe_violations(page)
+    if violations:
+        pytest.fail(describe_violations(f"{where} ({page.url})", violations), pytrace=False)
