@@ -1,0 +1,152 @@
+"""Personal API tokens: made in the portal or by the command, stored hashed, expiring,
+revocable, throttled per token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import ApiToken, AuditEntry
+from campaigns.scoping import scopes_disabled
+from tests.api.conftest import api_client, token_for
+from tests.conftest import World, login
+
+pytestmark = pytest.mark.django_db
+
+COMMUNES = "/api/v1/communes/"
+
+
+def test_a_token_reads_the_api_and_is_stored_only_as_a_digest(world: World) -> None:
+    secret = token_for(world.admin_a)
+    token = ApiToken.objects.get(user=world.admin_a)
+    assert secret.startswith("bdh_") and len(secret) > 40
+    assert secret not in (token.digest, token.prefix) and secret.startswith(token.prefix)
+    response = api_client(secret=secret).get(COMMUNES)
+    assert response.status_code == 200
+    assert [c["code"] for c in response.json()["results"]] == ["xa-a"]
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize("header", ["", "Bearer", "Bearer bdh_khong-co-that", "Bearer a b", "Basic abc"])
+def test_without_a_valid_token_the_answer_is_401(world: World, header: str) -> None:
+    client = api_client()
+    if header:
+        client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get(COMMUNES)
+    assert response.status_code in (401, 403) if header.startswith("Basic") else response.status_code == 401
+    if response.status_code == 401:
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_expired_token_is_refused(world: World) -> None:
+    secret = token_for(world.reviewer_p, days=1)
+    client = api_client(secret=secret)
+    assert client.get(COMMUNES).status_code == 200
+    ApiToken.objects.filter(user=world.reviewer_p).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(COMMUNES)
+    assert response.status_code == 401
+    assert "hết hạn" in response.json()["detail"]
+
+
+def test_a_revoked_token_is_refused_at_once(world: World) -> None:
+    secret = token_for(world.admin_a)
+    token = ApiToken.objects.get(user=world.admin_a)
+    client = api_client(secret=secret)
+    assert client.get(COMMUNES).status_code == 200
+    page = login(world.admin_a).post(reverse("api_token_revoke", kwargs={"token_pk": token.pk}))
+    assert page.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(COMMUNES).status_code == 401
+
+
+def test_a_deactivated_user_loses_the_api(world: World) -> None:
+    secret = token_for(world.admin_a)
+    world.admin_a.is_active = False
+    world.admin_a.save()
+    assert api_client(secret=secret).get(COMMUNES).status_code == 401
+
+
+def test_the_page_creates_shows_once_lists_and_revokes(world: World) -> None:
+    client = login(world.admin_a)
+    url = reverse("api_tokens")
+    created = client.post(url, {"name": "Bảng tính quý", "days": "30"})
+    assert created.status_code == 200
+    assert created["Cache-Control"] == "no-store"
+    body = created.content.decode()
+    token = ApiToken.objects.get(user=world.admin_a)
+    secret = body.split('id="new-secret"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    assert secret.startswith(token.prefix) and "chỉ hiện một lần" in body
+    assert api_client(secret=secret).get(COMMUNES).status_code == 200
+    listing = client.get(url).content.decode()
+    assert "Bảng tính quý" in listing and secret not in listing and token.prefix in listing
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="api_token.create", target_id=token.pk, actor=world.admin_a).exists()
+
+
+def test_the_page_explains_a_missing_name_and_a_too_long_expiry(world: World) -> None:
+    response = login(world.admin_a).post(reverse("api_tokens"), {"name": "", "days": "4000"})
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+    body = response.content.decode()
+    assert "pp-field--error" in body
+
+
+def test_nobody_revokes_another_users_token(world: World) -> None:
+    token_for(world.admin_a)
+    token = ApiToken.objects.get(user=world.admin_a)
+    response = login(world.admin_b).post(reverse("api_token_revoke", kwargs={"token_pk": token.pk}))
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    # The page lists one's own tokens only.
+    assert token.prefix not in login(world.admin_b).get(reverse("api_tokens")).content.decode()
+
+
+def test_the_command_prints_a_working_token(world: World) -> None:
+    out, err = StringIO(), StringIO()
+    call_command("create_api_token", world.reviewer_p.username, "--name", "tổng hợp tỉnh", "--days", "7",
+                 stdout=out, stderr=err)
+    secret = out.getvalue().strip()
+    token = ApiToken.objects.get(user=world.reviewer_p)
+    assert token.name == "tổng hợp tỉnh"
+    assert timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= timedelta(days=7)
+    assert "not shown again" in err.getvalue()
+    response = api_client(secret=secret).get(COMMUNES)
+    assert sorted(c["code"] for c in response.json()["results"]) == ["xa-a", "xa-b"]
+
+
+def test_the_command_refuses_an_unknown_user_and_a_bad_expiry(world: World) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "khong-ai", "--name", "x")
+    with pytest.raises(CommandError):
+        call_command("create_api_token", world.admin_a.username, "--name", "x", "--days", "0")
+    assert not ApiToken.objects.exists()
+
+
+def test_requests_are_throttled_per_token(world: World, settings: Any) -> None:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"token": "3/min"}}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = {"token": "3/min"}  # DRF reads the rates once, at import
+    try:
+        cache.clear()
+        first, second = api_client(secret=token_for(world.admin_a)), api_client(secret=token_for(world.admin_a))
+        assert [first.get(COMMUNES).status_code for _ in range(3)] == [200, 200, 200]
+        limited = first.get(COMMUNES)
+        assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+        assert second.get(COMMUNES).status_code == 200  # another token has its own budget
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
