@@ -54,9 +54,9 @@ from campaigns.workbook import (  # the house guards: reuse, don't copy
     _fold,
     _labels,
     _num,
-    cell_put,
     _raw_text,
     _read_bytes,
+    cell_put,
 )
 from reporting import selectors
 from reporting.models import IndicatorValue, TaskProgress, TaskStatus, UnitReport
