@@ -10,16 +10,17 @@ from campaigns.models import Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each user to their role's landing page."""
+    """Send each user to their role's landing page: the dashboard of their commune, province
+    or unit (reporting.views.dashboards)."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next=/")
     access = request.access  # type: ignore[attr-defined]
     if access.role in (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER):
-        return redirect("commune_detail", commune_code=access.commune.code)
+        return redirect("commune_dashboard", commune_code=access.commune.code)
     if access.role == Role.UNIT_REPORTER:
-        return redirect("unit_detail", unit_pk=access.unit.pk)
+        return redirect("unit_dashboard", unit_pk=access.unit.pk)
     if access.role == Role.PROVINCE_REVIEWER:
-        return redirect("province_detail", province_code=access.province.code)
+        return redirect("province_dashboard", province_code=access.province.code)
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "campaigns/no_membership.html", status=403)

@@ -15,10 +15,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,9 +28,8 @@ from campaigns.access import Access, role_required
 from campaigns.models import AuditEntry, Plan, Role, Task, Unit
 from campaigns.services import ConflictError
 from campaigns.text import vi_sorted
-from campaigns.timeframes import parse_timeframe
+from reporting import dashboards, selectors, services
 from reporting import evidence as evidence_services
-from reporting import selectors, services
 from reporting.deadlines import EntryState, entry_state, local_today
 from reporting.forms import (
     AdhocPeriodForm,
@@ -192,62 +191,11 @@ def adhoc_period_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
 # --- A unit's reports ----------------------------------------------------------------------
 
 
-@dataclass
-class UnitPeriod:
-    period: ReportingPeriod
-    report: UnitReport | None
-    entry: str
-    extended_until: date | None
-
-    @property
-    def overdue(self) -> bool:
-        received = self.report is not None and self.report.first_submitted_at is not None
-        return not received and local_today() > self.period.unit_deadline
-
-
-def _unit_periods(unit: Unit) -> list[UnitPeriod]:
-    """Every period of the commune's plans that the unit owes, in a constant number of queries.
-
-    Same rule as selectors.report_rows (a target of the year it reports, or a task of the period
-    it leads or coordinates), evaluated for all periods at once rather than period by period.
-    """
-    periods = list(ReportingPeriod.objects.filter(plan__commune_id=unit.commune_id).select_related("plan"))
-    plan_ids = {p.plan_id for p in periods}
-    target_years = set(Target.objects.filter(plan_id__in=plan_ids, reporting_units=unit)
-                       .values_list("plan_id", "year"))
-    timeframes: dict[int, list[Any]] = {}
-    tasks = (Task.objects.filter(plan_id__in=plan_ids).filter(Q(lead_unit=unit) | Q(coordinators__unit=unit))
-             .distinct().only("pk", "plan_id", "timeframe_text"))
-    for task in tasks:
-        timeframes.setdefault(task.plan_id, []).append(parse_timeframe(task.timeframe_text))
-    reports = selectors.unit_reports_by_period(unit=unit)
-    extended: dict[int, date] = {}
-    for period_id, until in LockException.objects.filter(unit=unit).values_list("period_id", "until"):
-        extended[period_id] = max(until, extended.get(period_id, until))
-    today = local_today()
-    lines = []
-    for period in periods:
-        owes = (period.plan_id, period.year) in target_years or any(
-            period.quarter is None or tf.covers_quarter(period.year, period.quarter) is not False
-            for tf in timeframes.get(period.plan_id, []))
-        if not owes and period.pk not in reports:
-            continue
-        lines.append(UnitPeriod(
-            period=period, report=reports.get(period.pk), extended_until=extended.get(period.pk),
-            entry=entry_state(opens_on=period.opens_on, locks_on=period.locks_on, today=today,
-                              exception_until=extended.get(period.pk))))
-    # What can be filled in now first, then what comes next, then the past (newest first).
-    order = {EntryState.OPEN: 0, EntryState.NOT_OPEN: 1, EntryState.LOCKED: 2}
-    lines.sort(key=lambda line: (order[line.entry], line.period.unit_deadline.toordinal()
-                                 * (-1 if line.entry == EntryState.LOCKED else 1), line.period.pk))
-    return lines
-
-
 @role_required(*REPORT_READERS)
 def unit_reports(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = campaign_selectors.unit_get(access=_access(request), pk=unit_pk)
     return render(request, "reporting/unit_reports.html", {
-        "unit": unit, "commune": unit.commune, "lines": _unit_periods(unit),
+        "unit": unit, "commune": unit.commune, "lines": dashboards.unit_periods(unit=unit, today=local_today()),
         "can_open": _access(request).is_reporter,
     })
 
@@ -452,6 +400,74 @@ def _conflict(request: HttpRequest, report: UnitReport, rows: ReportRows) -> Htt
                            "ô nào khác bản đang lưu có ghi “Bản đang lưu”. Kiểm tra lại rồi bấm “Lưu nháp” "
                            "để ghi đè, hoặc tải lại trang để bỏ nội dung của bạn."))
     return _report_page(request, fresh, form=form, rows=rows, status=CONFLICT)
+
+
+# --- Autosave of the draft ---------------------------------------------------------------------
+
+UNPROCESSABLE = 422
+
+
+def _autosave_problems(form: ReportForm, rows: ReportRows) -> list[str]:
+    """The form's and the service's errors as short lines naming the indicator or task."""
+    names = {f"value-{i.pk}": i.short_name for i in rows.indicators}
+    names |= {f"task-{t.pk}": t.title[:60] for t in rows.tasks}
+    problems = [str(e) for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            continue
+        subject = names.get(name.rsplit("-", 1)[0], "")
+        label = form.fields[name].label if name in form.fields else name
+        problems += [f"{subject} — {label}: {e}" if subject else f"{label}: {e}" for e in errors]
+    for key, errors in form.block_errors.items():
+        problems += [f"{names.get(key, key)}: {e}" for e in errors]
+    return problems
+
+
+def _autosave_status(request: HttpRequest, report: UnitReport, *, status: int = 200, saved: bool = False,
+                     message: str = "", problems: list[str] | None = None) -> HttpResponse:
+    return render(request, "reporting/_autosave_status.html", {
+        "report": report, "saved": saved, "message": message, "problems": problems or [],
+        "saved_at": timezone.localtime(report.updated_at).strftime("%H:%M"),
+    }, status=status)
+
+
+@post_only
+@role_required(*REPORTER)
+def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
+    """The draft form posts here a moment after each change (htmx). It saves through the same
+    service as "Lưu nháp", with the version the page holds, and answers one status line, with
+    the new version swapped into the form (out of band) so the next save carries it.
+
+    A lost update answers 409 and saves nothing: the page keeps what the user typed, and
+    "Lưu nháp" then shows the saved figures beside theirs. Invalid input answers 422 and saves
+    nothing. Without htmx (no JavaScript) this is an ordinary "Lưu nháp"."""
+    report = selectors.report_get(access=_access(request), pk=report_pk)
+    if (refused := _not_post(request)) is not None:
+        return refused
+    if request.headers.get("HX-Request") != "true":
+        return _save(request, report, then_submit=False)
+    extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
+    entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
+                        today=local_today(), exception_until=extended_until)
+    if not _can_edit(_access(request), report, entry):
+        return _autosave_status(request, report, status=CONFLICT,
+                                message=_entry_note(report, entry, extended_until) + " "
+                                + _("Tải lại trang để xem báo cáo hiện tại."))
+    rows = selectors.report_rows(period=report.period, unit=report.unit)
+    form = ReportForm(request.POST, rows=rows)
+    if not form.is_valid():
+        return _autosave_status(request, report, status=UNPROCESSABLE, problems=_autosave_problems(form, rows))
+    try:
+        result = services.unit_report_save(report=report, actor=request.user,
+                                           version=form.cleaned_data["version"], data=form.report_input())
+    except ConflictError:
+        return _autosave_status(request, report, status=CONFLICT, message=_(
+            "Chưa tự lưu: báo cáo vừa được người khác cập nhật. Nội dung bạn nhập vẫn còn trên trang; "
+            "bấm “Lưu nháp” để xem bản đang lưu bên cạnh và ghi đè, hoặc tải lại trang để lấy bản mới."))
+    except ValidationError as exc:
+        form.apply_service_errors(exc)
+        return _autosave_status(request, report, status=UNPROCESSABLE, problems=_autosave_problems(form, rows))
+    return _autosave_status(request, result.report, saved=True)
 
 
 # --- Review by the commune -----------------------------------------------------------------
@@ -679,6 +695,7 @@ urlpatterns = [
     path("periods/<int:period_pk>/units/<int:unit_pk>/open/", report_open, name="report_open"),
     path("reports/<int:report_pk>/", report_detail, name="report_detail"),
     path("reports/<int:report_pk>/submit/", report_submit, name="report_submit"),
+    path("reports/<int:report_pk>/autosave/", report_autosave, name="report_autosave"),
     path("reports/<int:report_pk>/accept/", report_accept, name="report_accept"),
     path("reports/<int:report_pk>/return/", report_return, name="report_return"),
     path("reports/<int:report_pk>/reopen/", report_reopen, name="report_reopen"),

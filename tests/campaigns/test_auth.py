@@ -41,7 +41,7 @@ def test_login_with_username_or_email_lands_on_role_page(world: World, login_wit
     response = _login(client, login, PASSWORD)
     assert response.status_code == 302
     landing = client.get("/", follow=True)
-    assert landing.redirect_chain[-1][0] == reverse("commune_detail", kwargs={"commune_code": "xa-a"})
+    assert landing.redirect_chain[-1][0] == reverse("commune_dashboard", kwargs={"commune_code": "xa-a"})
 
 
 @pytest.mark.django_db

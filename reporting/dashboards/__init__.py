@@ -1,0 +1,44 @@
+"""Reads of the dashboards: a commune's campaign at a glance, a province's communes side by
+side, and what a unit has to report next.
+
+The figures are the stored rollups (CommuneRollup, ProvinceRollup), read the way the progress
+pages and the PDFs read them (rollup_selectors, consolidated_selectors); completeness follows
+selectors.period_completeness. Nothing here computes a figure of its own. Every read is a fixed
+number of queries, however many units, indicators, tasks, periods or communes there are.
+"""
+
+from reporting.dashboards.common import (
+    LAGGING,
+    QUARTERS,
+    UPCOMING_DAYS,
+    TaskDeadlines,
+    TaskDue,
+    commune_plan,
+    figures_quarter,
+    quarter_end,
+    status_period,
+    task_deadlines,
+    timeframe_due,
+)
+from reporting.dashboards.commune import (
+    CommuneDashboard,
+    Deadline,
+    IndicatorProgress,
+    commune_dashboard,
+)
+from reporting.dashboards.province import (
+    HeatFilter,
+    HeatRow,
+    ProvinceDashboard,
+    fold,
+    heat_rows,
+    province_dashboard,
+)
+from reporting.dashboards.unit import UnitHome, UnitPeriod, unit_home, unit_periods
+
+__all__ = [
+    "LAGGING", "QUARTERS", "UPCOMING_DAYS", "CommuneDashboard", "Deadline", "HeatFilter", "HeatRow",
+    "IndicatorProgress", "ProvinceDashboard", "TaskDeadlines", "TaskDue", "UnitHome", "UnitPeriod",
+    "commune_dashboard", "commune_plan", "figures_quarter", "fold", "heat_rows", "province_dashboard",
+    "quarter_end", "status_period", "task_deadlines", "timeframe_due", "unit_home", "unit_periods",
+]

@@ -1,0 +1,422 @@
+"""Dashboards: the landing page of each role.
+
+- A commune's campaign at a glance (commune admins and viewers land here; reviewers drill in).
+- A province's communes × standard indicators as a heat table (reviewers land here).
+- A unit's home: what is due, by when, one click into the report (reporters land here).
+
+Thin views over reporting.dashboards: they choose the quarter, sort and filter from the query
+string (so every view works without JavaScript and can be bookmarked), and turn the stored
+figures into Vietnamese text with the progress pages' helpers. A status is always a word and a
+mark beside its colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from campaigns import selectors as campaign_selectors
+from campaigns.access import ALL_ROLES, Access, role_required
+from campaigns.models import Role
+from reporting import charts_svg, dashboards, rollup_selectors
+from reporting.dashboards import HeatFilter, IndicatorProgress, TaskDue
+from reporting.deadlines import local_today
+from reporting.models import CommuneReportState, CommuneRollup, ReportState, RollupStatus
+from reporting.rollup_math import expected_at
+from reporting.views.rollups import (
+    ROMAN,
+    STATUS_MARKS,
+    Completeness,
+    level_text,
+    number_text,
+    percent_text,
+)
+from targets.models import Indicator, Target, TimeAggregation
+
+COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
+# The chart's labels in the page's own type (the PDF passes Liberation Serif). Unquoted family
+# names: charts_svg writes the list into an SVG attribute as it is.
+WEB_FONT_FAMILY = "Segoe UI, Roboto, Noto Sans, Helvetica Neue, Arial, sans-serif"
+TASKS_SHOWN = 8
+STATUS_ORDER = (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
+                RollupStatus.NO_DATA)
+
+
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined, no-any-return]
+
+
+# --- Shared pieces ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    label: str
+    mark: str
+
+
+def status_of(code: str) -> Status:
+    """The rollup status as the progress pages write it: its word and its mark."""
+    known = code if code in RollupStatus.values else RollupStatus.NO_DATA
+    return Status(code=known, label=str(RollupStatus(known).label), mark=STATUS_MARKS.get(known, "…"))
+
+
+def legend() -> list[Status]:
+    return [status_of(code) for code in STATUS_ORDER]
+
+
+def days_text(days: int) -> str:
+    """"còn 5 ngày", "hạn hôm nay", "quá hạn 3 ngày"."""
+    if days < 0:
+        return ngettext("quá hạn %(n)s ngày", "quá hạn %(n)s ngày", -days) % {"n": -days}
+    if days == 0:
+        return _("hạn hôm nay")
+    return ngettext("còn %(n)s ngày", "còn %(n)s ngày", days) % {"n": days}
+
+
+def _int_param(data: QueryDict, name: str, low: int, high: int) -> int | None:
+    value = data.get(name, "")
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def _clamp(value: Decimal | None) -> int:
+    if value is None:
+        return 0
+    return int(max(Decimal(0), min(Decimal(100), value)))
+
+
+# --- The commune dashboard -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorCard:
+    indicator: Indicator
+    status: Status
+    target: str
+    ytd: str
+    achievement: str
+    bar: int  # width of the bar, percent of the year's target (0–100)
+    expected: str
+    marker: int | None  # where the trajectory stands, percent of the target (None: no target)
+    units: Completeness | None
+
+
+def _card(line: IndicatorProgress) -> IndicatorCard:
+    row, indicator = line.row, line.indicator
+    target = line.target.value if line.target is not None else (row.target if row else None)
+    marker = None
+    if row is not None and row.expected is not None and target:
+        marker = _clamp(row.expected / target * 100)
+    return IndicatorCard(
+        indicator=indicator, status=status_of(line.status), target=level_text(target, indicator),
+        ytd=level_text(row.ytd_value if row else None, indicator),
+        achievement=percent_text(row.achievement if row else None),
+        bar=_clamp(row.achievement if row else None),
+        expected=level_text(row.expected if row else None, indicator), marker=marker,
+        units=Completeness(row.units_reported, row.units_expected) if row else None,
+    )
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    label: str
+    actual: str
+    trajectory: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    indicator: Indicator
+    title: str
+    svg: str
+    points: list[ChartPoint]
+
+
+def quarter_labels() -> list[str]:
+    return [_("Đầu năm")] + [_("Quý %(q)s") % {"q": ROMAN[q]} for q in dashboards.QUARTERS]
+
+
+def chart(line: IndicatorProgress, target: Target, year: int) -> Chart:
+    """The consolidated report's chart of a key indicator (consolidated_selectors._chart): the
+    year-to-date figure of each quarter against the straight line to the year's target, drawn by
+    charts_svg from the same rollup rows, with the page's language and type."""
+    indicator = line.indicator
+    flow = indicator.time_aggregation == TimeAggregation.SUM
+    start = Decimal(0) if flow or target.baseline is None else target.baseline
+    trajectory = [charts_svg.Point(x=0, y=start)] + [
+        charts_svg.Point(x=q, y=expected_at(target=target.value, baseline=target.baseline, quarter=q, flow=flow))
+        for q in dashboards.QUARTERS]
+    actual = [charts_svg.Point(x=q, y=value) for q, value in sorted(line.ytd_by_quarter.items())
+              if value is not None]
+    title = _("%(name)s: lũy kế thực hiện so với lộ trình đến chỉ tiêu năm %(year)s (%(target)s)") % {
+        "name": indicator.short_name, "year": year, "target": level_text(target.value, indicator)}
+    suffix = "%" if indicator.is_percent else ""
+    labels = quarter_labels()
+    svg = charts_svg.line_chart(
+        title=title, actual=actual, target_line=trajectory, x_labels=labels, percent=indicator.is_percent,
+        fmt=lambda value: number_text(value, indicator.decimals) + suffix,
+        actual_label=_("Thực hiện (lũy kế)"), target_label=_("Lộ trình đến chỉ tiêu năm"),
+        font_family=WEB_FONT_FAMILY)
+    by_x = {p.x: p.y for p in actual}
+    points = [ChartPoint(label=labels[p.x], actual=level_text(by_x.get(p.x), indicator) if p.x else "—",
+                         trajectory=level_text(p.y, indicator)) for p in trajectory]
+    return Chart(indicator=indicator, title=title, svg=svg, points=points)
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit's report of the listed quarter: its state (or "missing") and where to open it."""
+
+    unit: Any
+    state: str  # a ReportState value, or "missing"
+    label: str
+    late: bool
+    report_id: int | None
+
+
+def _unit_lines(completeness: Any) -> list[UnitLine]:
+    from campaigns.text import vi_sorted
+
+    lines = []
+    for row in vi_sorted(completeness.rows, key=lambda r: r.unit.name):
+        report = row.report
+        if report is None:
+            lines.append(UnitLine(row.unit, "missing", _("Chưa mở báo cáo"), row.late, None))
+        else:
+            lines.append(UnitLine(row.unit, report.state, str(report.get_state_display()), row.late, report.pk))
+    return lines
+
+
+def _state_counts(lines: list[UnitLine]) -> list[tuple[str, str, int]]:
+    order = [(ReportState.ACCEPTED, str(ReportState.ACCEPTED.label)),
+             (ReportState.SUBMITTED, str(ReportState.SUBMITTED.label)),
+             (ReportState.RETURNED, str(ReportState.RETURNED.label)),
+             (ReportState.DRAFT, str(ReportState.DRAFT.label)), ("missing", _("Chưa mở báo cáo"))]
+    return [(code, label, sum(1 for line in lines if line.state == code)) for code, label in order]
+
+
+@role_required(*COMMUNE_READERS)
+def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
+    commune = campaign_selectors.commune_get(code=commune_code)
+    today = local_today()
+    data = dashboards.commune_dashboard(
+        commune=commune, today=today, year=_int_param(request.GET, "year", 2000, 2100),
+        quarter=_int_param(request.GET, "quarter", 1, 4))
+    units = _unit_lines(data.completeness) if data.completeness else []
+    cards = [_card(line) for line in data.indicators]
+    counts = data.status_counts
+    return render(request, "dashboards/commune.html", {
+        "commune": commune, "data": data, "plan": data.plan, "today": today,
+        "quarter_roman": ROMAN.get(data.quarter or 0, ""),
+        "period_roman": ROMAN.get(data.period.quarter or 0, "") if data.period else "",
+        "cards": cards, "status_summary": [(status, counts.get(status.code, 0)) for status in legend()],
+        "lagging": sum(counts.get(code, 0) for code in dashboards.LAGGING),
+        "charts": [chart(line, line.target, data.year) for line in data.key_indicators
+                   if data.quarter and line.target is not None],
+        "units": units, "unit_counts": _state_counts(units),
+        "late_units": sum(1 for line in units if line.late),
+        "overdue": task_lines(data.tasks.overdue[:TASKS_SHOWN]),
+        "overdue_more": max(len(data.tasks.overdue) - TASKS_SHOWN, 0),
+        "upcoming": task_lines(data.tasks.upcoming[:TASKS_SHOWN]),
+        "upcoming_more": max(len(data.tasks.upcoming) - TASKS_SHOWN, 0),
+        "deadlines": [(deadline, _deadline_label(deadline), days_text(deadline.days_left))
+                      for deadline in data.deadlines],
+        "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": legend(),
+        "is_admin": _access(request).is_commune_admin, "is_reviewer": _access(request).is_reviewer,
+        "upcoming_days": dashboards.UPCOMING_DAYS,
+    })
+
+
+def _deadline_label(deadline: dashboards.Deadline) -> str:
+    if deadline.kind == "unit":
+        return _("Đơn vị nộp báo cáo: %(p)s") % {"p": deadline.period.title}
+    return _("Xã/phường gửi báo cáo tổng hợp: %(p)s") % {"p": deadline.period.title}
+
+
+def task_lines(items: list[TaskDue]) -> list[tuple[TaskDue, str]]:
+    return [(item, days_text(item.days_left)) for item in items]
+
+
+# --- The province dashboard ------------------------------------------------------------------
+
+
+class HeatFilterForm(forms.Form):
+    """The heat table's quarter, search and filters (GET: the page works without JavaScript)."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Năm"), coerce=int)
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Quý"), coerce=int)
+    q = forms.CharField(label=gettext_lazy("Tìm xã, phường"), required=False, max_length=100,
+                        help_text=gettext_lazy("Gõ có dấu hoặc không dấu, ví dụ: “Ba Ngòi”, “ba ngoi”."))
+    status = forms.ChoiceField(label=gettext_lazy("Có chỉ số ở trạng thái"), required=False)
+    lagging = forms.BooleanField(label=gettext_lazy("Chỉ xã/phường có chỉ số chậm hoặc có nguy cơ chậm"),
+                                 required=False)
+    incomplete = forms.BooleanField(label=gettext_lazy("Chỉ xã/phường còn đơn vị chưa gửi báo cáo"),
+                                    required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+        self.fields["quarter"].choices = [  # type: ignore[attr-defined]
+            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN.items()]
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            ("", _("— Mọi trạng thái —")), *((s.code, s.label) for s in legend())]
+        self.fields["q"].widget.attrs.update({"aria-describedby": "id_q_helptext", "autocomplete": "off"})
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    indicator: Indicator
+    status: Status
+    achievement: str
+    ytd: str
+    target: str
+    empty: bool
+
+
+def _heat_cell(row: CommuneRollup | None, indicator: Indicator) -> HeatCell:
+    if row is None:
+        return HeatCell(indicator, status_of(RollupStatus.NO_TARGET), "—", "—", "—", True)
+    return HeatCell(indicator, status_of(row.status), percent_text(row.achievement), level_text(row.ytd_value, indicator),
+                    level_text(row.target, indicator), False)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    url: str
+    sort: str  # "ascending" | "descending" | "" (aria-sort)
+    indicator: Indicator | None = None
+
+
+SORT_DEFAULT_DESC = {"lagging", "completeness", "report"}
+
+
+def _columns(indicators: list[Indicator], params: dict[str, Any], sort: str, descending: bool) -> list[Column]:
+    names = [("name", _("Xã, phường")), ("completeness", _("Đơn vị đã gửi báo cáo")),
+             ("report", _("Báo cáo tổng hợp")), ("lagging", _("Số chỉ số chậm"))]
+    columns = []
+    for key, label, indicator in [(k, v, None) for k, v in names] + [(i.code, i.short_name, i) for i in indicators]:
+        # A column sorts first the way a reader looks at it (names A→Z, figures high→low); its
+        # header then flips the direction.
+        flip = not descending if key == sort else key in SORT_DEFAULT_DESC or indicator is not None
+        url = "?" + urlencode({**params, "sort": key, "dir": "desc" if flip else "asc"})
+        state = ("descending" if descending else "ascending") if key == sort else ""
+        columns.append(Column(key=key, label=label, url=url, sort=state, indicator=indicator))
+    return columns
+
+
+@dataclass(frozen=True)
+class HeatLine:
+    row: dashboards.HeatRow
+    cells: list[HeatCell]
+    completeness: Completeness
+    completeness_text: str
+    report_label: str
+
+
+def _report_label(state: str | None) -> str:
+    return str(CommuneReportState(state).label) if state in CommuneReportState.values else _("Chưa lập")
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    today = local_today()
+    choices = rollup_selectors.province_quarters(province=province)
+    year, quarter = rollup_selectors.province_default_quarter(choices=choices, today=today)
+    years = sorted({c.year for c in choices} | {today.year, year}, reverse=True)
+    asked = request.GET if any(k in request.GET for k in HeatFilterForm.base_fields) else None
+    form = HeatFilterForm(asked, years=years, initial={"year": year, "quarter": quarter})
+    keep = HeatFilter()
+    if asked is not None and form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+        keep = HeatFilter(search=form.cleaned_data["q"], status=form.cleaned_data["status"],
+                          lagging_only=form.cleaned_data["lagging"], incomplete_only=form.cleaned_data["incomplete"])
+    data = dashboards.province_dashboard(province=province, year=year, quarter=quarter, choices=choices)
+    indicators = data.table.indicators
+    keys = {"name", "completeness", "report", "lagging"} | {i.code for i in indicators}
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in keys else "name"
+    descending = request.GET.get("dir") == "desc"
+    rows = dashboards.heat_rows(data.rows, indicators=indicators, keep=keep, sort=sort, descending=descending)
+    params = {"year": year, "quarter": quarter}
+    if keep.search:
+        params["q"] = keep.search
+    if keep.status:
+        params["status"] = keep.status
+    if keep.lagging_only:
+        params["lagging"] = "on"
+    if keep.incomplete_only:
+        params["incomplete"] = "on"
+    lines = [HeatLine(row=row, cells=[_heat_cell(cell, i) for cell, i in zip(row.cells, indicators, strict=True)],
+                      completeness=Completeness(row.received, row.expected),
+                      completeness_text=percent_text(row.completeness), report_label=_report_label(row.report_state))
+             for row in rows]
+    totals = [(indicator, total, level_text(total.ytd_value, indicator) if total else "—")
+              for indicator, total in zip(indicators, data.table.totals, strict=True)]
+    return render(request, "dashboards/province.html", {
+        "province": province, "data": data, "form": form, "lines": lines, "totals": totals,
+        "columns": _columns(indicators, params, sort, descending), "sort": sort, "descending": descending,
+        "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": ROMAN[quarter],
+        "legend": legend(), "drill": urlencode({"year": year, "quarter": quarter}),
+        "province_units": Completeness(data.received, data.expected),
+        "province_completeness": percent_text(
+            Decimal(data.received) / Decimal(data.expected) * 100 if data.expected else None),
+    })
+
+
+# --- A unit's home -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueLine:
+    line: dashboards.UnitPeriod
+    days: str
+    action: str
+
+
+def _action(line: dashboards.UnitPeriod) -> str:
+    report = line.report
+    if report is None:
+        return _("Bắt đầu điền báo cáo")
+    if report.state == ReportState.RETURNED:
+        return _("Sửa và gửi lại")
+    return _("Tiếp tục điền báo cáo")
+
+
+@role_required(*ALL_ROLES)
+def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = campaign_selectors.unit_get(access=_access(request), pk=unit_pk)
+    today: date = local_today()
+    home = dashboards.unit_home(unit=unit, today=today)
+    return render(request, "dashboards/unit.html", {
+        "unit": unit, "commune": unit.commune, "home": home, "today": today,
+        "due": [DueLine(line, days_text(line.days_left), _action(line)) for line in home.due],
+        "upcoming": [DueLine(line, days_text(line.days_left), "") for line in home.upcoming[:3]],
+        "overdue": task_lines(home.tasks.overdue[:TASKS_SHOWN]),
+        "task_upcoming": task_lines(home.tasks.upcoming[:TASKS_SHOWN]),
+        "can_open": _access(request).is_reporter and _access(request).can_see_unit(unit),
+        "upcoming_days": dashboards.UPCOMING_DAYS,
+    })
+
+
+urlpatterns: list[URLPattern] = [
+    path("communes/<slug:commune_code>/dashboard/", commune_dashboard, name="commune_dashboard"),
+    path("provinces/<str:province_code>/dashboard/", province_dashboard, name="province_dashboard"),
+    path("units/<int:unit_pk>/dashboard/", unit_dashboard, name="unit_dashboard"),
+]
