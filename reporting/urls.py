@@ -1,11 +1,11 @@
 from reporting.views import (
-               commune_reports,
-               dashboards,
-               documents,
-               reminders,
-               report_excel,
-               reports,
-               rollups,
+    commune_reports,
+    dashboards,
+    documents,
+    reminders,
+    report_excel,
+    reports,
+    rollups,
 )
 
 urlpatterns = (reports.urlpatterns + report_excel.urlpatterns + reminders.urlpatterns
