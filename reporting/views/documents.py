@@ -3,8 +3,9 @@
 Thin views: fetch the source through its selector (404 outside the tenant scope), then
 ``document_response`` serves the stored PDF when it is fresh (or frozen). A missing or stale
 one is rendered at once when tasks run eagerly (the embedded default), otherwise the
-render_document task is enqueued once per data version and a small page refreshes until
-the file is there.
+render_document task is enqueued once per data version and a small page waits for the file:
+it asks the same URL again every 2 seconds with htmx (HX-Request), which answers a status
+line, and once the file is there a link to it. Without JavaScript the page reloads itself.
 """
 
 from __future__ import annotations
@@ -62,15 +63,26 @@ def document_or_enqueue(*, kind: str, source: Any) -> RenderedDocument | None:
     return None
 
 
+def _polled(request: HttpRequest) -> bool:
+    """The waiting page asking whether the file is there yet (htmx), not a browser opening it."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def document_response(request: HttpRequest, *, kind: str, source: Any,
                       back_url: str = "") -> HttpResponse:
-    """The PDF of ``source``, or a small page that refreshes until it has been rendered."""
+    """The PDF of ``source``, or a small page that waits until it has been rendered."""
     spec = spec_for(kind)
     document = document_or_enqueue(kind=kind, source=source)
+    if document is not None and _polled(request):
+        response = render(request, "documents/_pending_status.html", {
+            "ready": True, "filename": spec.filename(source), "file_url": request.get_full_path()})
+        response["Cache-Control"] = "no-store"
+        return response
     if document is not None:
         return pdf_response(document, filename=spec.filename(source))  # type: ignore[return-value]
-    response = render(request, "documents/pending.html", {
-        "refresh_seconds": REFRESH_SECONDS, "back_url": back_url,
+    template = "documents/_pending_status.html" if _polled(request) else "documents/pending.html"
+    response = render(request, template, {
+        "refresh_seconds": REFRESH_SECONDS, "back_url": back_url, "poll_url": request.get_full_path(),
         "filename": spec.filename(source)}, status=ACCEPTED)
     response["Cache-Control"] = "no-store"
     return response
