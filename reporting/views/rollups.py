@@ -9,6 +9,7 @@ measure, a decimal comma. A status is always a word beside its colour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -19,17 +20,18 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import plan_selectors
 from campaigns import selectors as campaign_selectors
 from campaigns.access import Access, role_required
 from campaigns.models import Plan, Province, Role
 from reporting import rollup_selectors, tasks
+from reporting.dashboards import jobs
 from reporting.deadlines import local_today
 from reporting.models import CommuneRollup, ProvinceRollup, RollupStatus
 from reporting.rollup_selectors import QuarterChoice
@@ -177,15 +179,67 @@ def _year_tables(progress: rollup_selectors.PlanProgress) -> list[YearTable]:
     return tables
 
 
-@role_required(*COMMUNE_READERS)
-def plan_progress(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = plan_selectors.plan_get(pk=plan_pk)  # 404 outside the user's scope
+def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     progress = rollup_selectors.plan_progress(plan=plan)
-    return render(request, "reporting/rollup_plan_progress.html", {
+    return {
         "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
         "computed_at": progress.computed_at, "quarters": ROMAN, "legend": _status_legend(),
         "can_recompute": _access(request).is_commune_admin,
-    })
+        "job_url": reverse("plan_progress_status", kwargs={"plan_pk": plan.pk}),
+        "body_template": "reporting/_plan_progress_body.html", "job_steps": "quarters",
+        "updated_at": progress.computed_at, "updated_none": _("Chưa có số liệu tổng hợp."),
+    }
+
+
+@role_required(*COMMUNE_READERS)
+def plan_progress(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = plan_selectors.plan_get(pk=plan_pk)  # 404 outside the user's scope
+    context = _plan_context(request, plan)
+    context["job"] = _plan_job(request, plan)
+    return render(request, "reporting/rollup_plan_progress.html", context)
+
+
+# --- Recompute progress: the page polls a small status (htmx), and reloads itself without JS --
+
+
+def _job_key(kind: str, pk: int) -> str:
+    return f"jobs:{kind}:{pk}"
+
+
+def _job_since(job: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(job["since"])
+
+
+def _plan_job(request: HttpRequest, plan: Plan) -> jobs.JobProgress | None:
+    """The recompute this user asked for on this plan, if any; forgotten once it is over
+    (shown once more as finished or timed out)."""
+    job = request.session.get(_job_key("plan-rollup", plan.pk))
+    if not isinstance(job, dict):
+        return None
+    try:
+        found = jobs.plan_rollup_progress(plan=plan, year=int(job["year"]), quarters=[int(q) for q in job["quarters"]],
+                                          since=_job_since(job), now=timezone.now())
+    except (KeyError, TypeError, ValueError):
+        found = None
+    if found is None or not found.running:
+        request.session.pop(_job_key("plan-rollup", plan.pk), None)
+    return found
+
+
+def _job_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    response = render(request, "reporting/_rollup_job.html", {**context, "oob": True})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(*COMMUNE_READERS)
+@require_GET
+def plan_progress_status(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    """The plan page's recompute status (polled every 2 s); once done, the fresh tables too."""
+    plan = plan_selectors.plan_get(pk=plan_pk)
+    context = _plan_context(request, plan)
+    context["job"] = _plan_job(request, plan)
+    return _job_response(request, context)
 
 
 def _quarter_list(quarters: list[int]) -> str:
@@ -219,6 +273,8 @@ def plan_progress_recompute(request: HttpRequest, plan_pk: int) -> HttpResponse:
         messages.warning(request, _("Năm %(year)s chưa có kỳ báo cáo quý nào mở nhập liệu, chưa có gì để tính.")
                          % {"year": year})
     else:
+        request.session[_job_key("plan-rollup", plan.pk)] = {
+            "since": timezone.now().isoformat(), "year": year, "quarters": quarters}
         _enqueue_plan_rollups(plan=plan, year=year, quarters=quarters)
         messages.success(request, _("Đã yêu cầu tính lại số liệu năm %(year)s (quý %(quarters)s). "
                                     "Số liệu trên trang sẽ cập nhật sau ít phút.")
@@ -280,9 +336,7 @@ class CommuneRow:
         return any(cell is not None and cell.status.code in LAGGING for _indicator, cell in self.cells)
 
 
-@role_required(Role.PROVINCE_REVIEWER)
-def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+def _province_context(request: HttpRequest, province: Province) -> dict[str, Any]:
     period = _province_period(province, request.GET)
     table = rollup_selectors.province_table(province=province, year=period.year, quarter=period.quarter)
     rows = [CommuneRow(line=line, cells=[(indicator, _cell(row, indicator) if row else None)
@@ -290,12 +344,47 @@ def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
             for line in table.communes]
     totals = [(indicator, _total(row, indicator) if row else None)
               for row, indicator in zip(table.totals, table.indicators, strict=True)]
-    return render(request, "reporting/rollup_province_progress.html", {
+    return {
         "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
         "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],
         "legend": _status_legend(), "can_recompute": _access(request).is_reviewer,
         "lagging_communes": sum(row.lagging for row in rows),
-    })
+        "job_url": f"{reverse('province_progress_status', kwargs={'province_code': province.code})}?"
+                   f"{urlencode({'year': period.year, 'quarter': period.quarter})}",
+        "body_template": "reporting/_province_progress_body.html", "job_steps": "communes",
+        "updated_at": table.computed_at, "updated_none": _("Chưa có số liệu tổng hợp cho quý này."),
+        "job": _province_job(request, province, period.year, period.quarter),
+    }
+
+
+def _province_job(request: HttpRequest, province: Province, year: int, quarter: int) -> jobs.JobProgress | None:
+    """The recompute this user asked for on this quarter of the province, if any."""
+    key = _job_key("province-rollup", province.pk)
+    job = request.session.get(key)
+    if not isinstance(job, dict) or (job.get("year"), job.get("quarter")) != (year, quarter):
+        return None
+    try:
+        found = jobs.province_rollup_progress(province=province, year=year, quarter=quarter,
+                                              since=_job_since(job), now=timezone.now())
+    except (KeyError, TypeError, ValueError):
+        found = None
+    if found is None or not found.running:
+        request.session.pop(key, None)
+    return found
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    return render(request, "reporting/rollup_province_progress.html", _province_context(request, province))
+
+
+@role_required(Role.PROVINCE_REVIEWER)
+@require_GET
+def province_progress_status(request: HttpRequest, province_code: str) -> HttpResponse:
+    """The province page's recompute status (polled every 2 s); once done, the fresh table too."""
+    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    return _job_response(request, _province_context(request, province))
 
 
 def _province_url(province: Province, year: int, quarter: int) -> str:
@@ -312,6 +401,8 @@ def province_progress_recompute(request: HttpRequest, province_code: str) -> Htt
         messages.error(request, _("Không tính lại được: chọn năm và quý trong danh sách rồi bấm “Tính lại”."))
         return HttpResponseRedirect(reverse("province_progress", kwargs={"province_code": province.code}))
     province_id, year, quarter = province.pk, period.year, period.quarter
+    request.session[_job_key("province-rollup", province.pk)] = {
+        "since": timezone.now().isoformat(), "year": year, "quarter": quarter}
     transaction.on_commit(lambda: tasks.province_rollup.delay(province_id=province_id, year=year, quarter=quarter))
     messages.success(request, _("Đã yêu cầu tính lại số liệu quý %(q)s/%(year)s của các xã, phường trong tỉnh. "
                                 "Bảng sẽ cập nhật sau ít phút.") % {"q": ROMAN[quarter], "year": year})
@@ -324,7 +415,10 @@ province_progress_recompute.post_only = True  # type: ignore[attr-defined]
 urlpatterns: list[URLPattern] = [
     path("plans/<int:plan_pk>/progress/", plan_progress, name="plan_progress"),
     path("plans/<int:plan_pk>/progress/recompute/", plan_progress_recompute, name="plan_progress_recompute"),
+    path("plans/<int:plan_pk>/progress/status/", plan_progress_status, name="plan_progress_status"),
     path("provinces/<str:province_code>/progress/", province_progress, name="province_progress"),
     path("provinces/<str:province_code>/progress/recompute/", province_progress_recompute,
          name="province_progress_recompute"),
+    path("provinces/<str:province_code>/progress/status/", province_progress_status,
+         name="province_progress_status"),
 ]
