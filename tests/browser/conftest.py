@@ -208,7 +208,9 @@ def axe_violations(page: Page, *, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -
     """axe-core's violations of the page as it is now, those of the given impacts only."""
     page.add_script_tag(path=str(AXE_PATH))
     result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ["violations"]});
+        // target-size (WCAG 2.2 AA 2.5.8) is off by default in axe; fingers need it on phones.
+        const r = await axe.run(document, {resultTypes: ["violations"],
+                                           rules: {"target-size": {enabled: true}}});
         return r.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
             nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary,
@@ -237,3 +239,24 @@ def assert_accessible(page: Page, where: str) -> None:
     violations = axe_violations(page)
     if violations:
         pytest.fail(describe_violations(f"{where} ({page.url})", violations), pytrace=False)
+
+
+def horizontal_overflow(page: Page) -> str:
+    """Empty when the page fits its viewport's width; else what sticks out (a phone must not
+    scroll sideways to read a page: wide tables scroll inside their own region)."""
+    result = page.evaluate("""() => {
+        // clientWidth is the layout viewport: a mobile browser grows innerWidth to fit wide content.
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) return "";
+        const wide = [];
+        for (const el of document.querySelectorAll("body *")) {
+            if (el.getBoundingClientRect().right > width + 1) {
+                const classes = typeof el.className === "string" && el.className.trim()
+                    ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+                wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + classes);
+            }
+        }
+        return `page is ${document.documentElement.scrollWidth}px wide in a ${width}px viewport; ` +
+               `sticking out: ${wide.slice(0, 8).join(", ")}`;
+    }""")
+    return str(result)

@@ -1,5 +1,7 @@
 """axe-core on the main pages of each role, at desktop and phone size: no violation of impact
-"serious" or "critical" (missing labels or names, low contrast, a wrong lang, broken landmarks…).
+"serious" or "critical" (missing labels or names, low contrast, a wrong lang, broken landmarks,
+targets too small for a finger…), and no page wider than its viewport. The skip link works from
+the keyboard.
 
 The pages are checked with data in them (a report accepted, so the progress pages show figures and
 statuses) and in their error states (a refused login, a report sent with gaps), where colours and
@@ -26,7 +28,14 @@ from reporting.services import (
     unit_report_save,
     unit_report_submit,
 )
-from tests.browser.conftest import Browsing, axe_violations, describe_violations, login, open_window
+from tests.browser.conftest import (
+    Browsing,
+    axe_violations,
+    describe_violations,
+    horizontal_overflow,
+    login,
+    open_window,
+)
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -40,14 +49,14 @@ class Audit:
     def __init__(self, browsing: Browsing) -> None:
         self.browsing = browsing
         self.problems: list[str] = []
-        self.checked: list[str] = []
 
     def check(self, page: Page, name: str) -> None:
         self.browsing.shots.take(page, name)
         violations = axe_violations(page)
-        self.checked.append(name)
         if violations:
             self.problems.append(describe_violations(f"{name} ({page.url})", violations))
+        if overflow := horizontal_overflow(page):
+            self.problems.append(f"{name} ({page.url}): {overflow}")
 
     def visit(self, page: Page, url: str, name: str, *, ready: Callable[[Page], Any] | None = None) -> None:
         response = page.goto(url)
@@ -143,3 +152,14 @@ def test_province_reviewer_pages_are_accessible(browsing: Browsing, world_with_d
                 ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0 %"))
     audit.visit(page, f"/communes/{world.commune_a.code}/", "province-commune")
     audit.assert_clean()
+
+
+def test_skip_link_takes_keyboard_users_to_the_content(browsing: Browsing, live_world: World) -> None:
+    page = browsing.login(live_world.admin_a)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Bỏ qua, đến nội dung chính")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()  # hidden until focused, then shown
+    browsing.shots.take(page, "skip-link-focused")
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
