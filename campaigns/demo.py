@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from campaigns.models import Commune, CommuneKind, Plan, Province, Role, Unit
@@ -47,6 +49,13 @@ def seed_plan_data(code: str) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # One hash for every demo user: PBKDF2 takes about a second per hash on a small machine,
+    # and the demo users share a published password anyway.
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(username: str, full_name: str, *, superuser: bool = False) -> Any:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
@@ -55,8 +64,8 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> Any:
     # Vietnamese names are written whole ("Nguyễn Văn An"); keep them in one field.
     user.first_name, user.last_name = full_name, ""
     user.is_superuser = user.is_staff = superuser
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
+    if created:
+        user.password = _demo_password_hash()
     user.save()
     return user
 
