@@ -1,7 +1,8 @@
 """One quarter, end to end, in a real browser: the commune admin sets a target, a unit reporter
-fills the quarter's report on a phone, the admin returns it with a reason, the reporter fixes and
-resends it, the admin accepts it, the figure shows on the commune's progress page and in the
-PDFs, and the province reviewer sees it in the province table.
+fills the quarter's report on a phone (the draft saves itself), the admin returns it with a reason,
+the reporter fixes and resends it, the admin accepts it, the figure shows on the commune's
+dashboard, its progress page and in the PDFs, and the province reviewer sees it on the province
+dashboard (heat table) and progress table.
 
 Each step goes through the links a person would follow and asserts on what the page shows; the
 database is checked where a page alone could hide a wrong write.
@@ -27,7 +28,7 @@ from reporting.models import (
     UnitReport,
 )
 from targets.models import Target
-from tests.browser.conftest import Browsing, open_window
+from tests.browser.conftest import Browsing, assert_accessible, open_window
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -61,11 +62,13 @@ def test_quarterly_report_journey(browsing: Browsing, live_world: World) -> None
 
 
 def admin_sets_target(browsing: Browsing, page: Page, world: World) -> None:
-    """Commune landing → plan → targets grid: the 2026 target goes from 80 % to 85 %."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(world.commune_a.official_name)
-    browsing.shots.take(page, "admin-commune-landing")
-    page.get_by_role("link", name=world.plan_a.title).click()
-    expect(page.get_by_role("heading", name="Chỉ tiêu", exact=False).first).to_be_visible()
+    """Commune dashboard → plan → targets grid: the 2026 target goes from 80 % to 85 %."""
+    expect(page).to_have_url(re.compile(rf"/communes/{world.commune_a.code}/dashboard/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(world.commune_a.official_name)
+    expect(page.locator("p.db-asof")).to_contain_text("chưa có số liệu tổng hợp")
+    browsing.shots.take(page, "admin-commune-dashboard-empty")
+    page.locator("p.lead").get_by_role("link", name=world.plan_a.title).click()
+    expect(page.locator("#targets-title")).to_be_visible()
     browsing.shots.take(page, "admin-plan-detail")
 
     page.get_by_role("link", name="Sửa chỉ tiêu").click()
@@ -86,14 +89,15 @@ def admin_sets_target(browsing: Browsing, page: Page, world: World) -> None:
 
 
 def reporter_submits_first_draft(browsing: Browsing, page: Page, world: World) -> None:
-    """On a phone: home → the unit's reports → the quarter; an empty send is refused, a filled one goes."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(world.unit_a.name)
+    """On a phone: the unit's home → the quarter; an empty send is refused; the figures save
+    themselves as they are typed; the filled report is sent."""
+    expect(page).to_have_url(re.compile(rf"/units/{world.unit_a.pk}/dashboard/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(world.unit_a.name)
+    due = page.locator(f"#due li[data-period='{world.period_a.pk}']")
+    expect(due).to_contain_text(world.period_a.title)
+    expect(due).to_contain_text("Đang soạn")
     browsing.shots.take(page, "reporter-home")
-    page.get_by_role("link", name="Báo cáo định kỳ của đơn vị").click()
-    quarter_row = page.locator(f"tr[data-period='{world.period_a.pk}']")
-    expect(quarter_row).to_contain_text("Đang mở nhập liệu")
-    browsing.shots.take(page, "reporter-periods")
-    quarter_row.get_by_role("link", name="Mở báo cáo").click()
+    due.get_by_role("link", name="Tiếp tục điền báo cáo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Báo cáo {world.period_a.title}")
 
     # Sending with nothing filled in: the page lists what is missing and nothing is sent.
@@ -102,10 +106,19 @@ def reporter_submits_first_draft(browsing: Browsing, page: Page, world: World) -
     browsing.shots.take(page, "reporter-send-refused")
     assert _report(world).state == ReportState.DRAFT
 
-    page.get_by_label("Tử số").fill("450")
-    page.get_by_label("Mẫu số").fill("900")
-    # The percentage is computed in the browser as the reporter types (report-form.js).
-    expect(page.locator("output[data-percent-output]")).to_have_text("50,0 %")
+    # The draft saves itself a moment after typing (htmx autosave): wait for the save that
+    # carries the denominator, then find both figures in the database with no button pressed.
+    with page.expect_response(lambda r: r.url.endswith(f"/reports/{world.report_a.pk}/autosave/")
+                              and "-denominator=900" in (r.request.post_data or "")) as autosave:
+        page.get_by_label("Tử số").fill("450")
+        page.get_by_label("Mẫu số").fill("900")
+        # The percentage is computed in the browser as the reporter types (report-form.js).
+        expect(page.locator("output[data-percent-output]")).to_have_text("50,0 %")
+    assert autosave.value.status == 200
+    expect(page.locator("#autosave-status")).to_contain_text("Đã lưu lúc")
+    draft = _report(world)
+    assert draft.state == ReportState.DRAFT
+    assert (_value(draft).numerator, _value(draft).denominator) == (Decimal("450"), Decimal("900"))
     page.get_by_label("Nguồn số liệu").fill("Rà soát danh sách thôn")
     page.get_by_label("Tình trạng").select_option(label="Đang triển khai")
     page.get_by_label("Kết quả thực hiện").fill("Đã tổ chức 3 buổi hướng dẫn tại nhà văn hóa thôn")
@@ -150,18 +163,22 @@ def admin_returns_report(browsing: Browsing, page: Page, world: World) -> None:
 
 
 def reporter_fixes_and_resubmits(browsing: Browsing, page: Page, world: World) -> None:
-    """The reporter sees why, corrects the denominator and sends again."""
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=world.unit_a.name).click()
-    page.get_by_role("link", name="Báo cáo định kỳ của đơn vị").click()
-    quarter_row = page.locator(f"tr[data-period='{world.period_a.pk}']")
-    expect(quarter_row).to_contain_text("Trả lại để sửa")
-    quarter_row.get_by_role("link", name="Mở báo cáo").click()
+    """The unit's home says the report came back and why; the reporter corrects the denominator
+    and sends again."""
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Việc cần làm").click()
+    due = page.locator(f"#due li[data-period='{world.period_a.pk}']")
+    expect(due).to_contain_text("Trả lại để sửa")
+    expect(due).to_contain_text(RETURN_REASON)
+    browsing.shots.take(page, "reporter-home-returned")
+    assert_accessible(page, "reporter home with a returned report (phone)")
+    due.get_by_role("link", name="Sửa và gửi lại").click()
 
     reason = page.locator("#return-reason")
     expect(reason).to_contain_text("Xã/phường trả lại báo cáo")
     expect(reason).to_contain_text(RETURN_REASON)
     expect(page.get_by_label("Tử số")).to_have_value("450")
     browsing.shots.take(page, "reporter-sees-reason")
+    assert_accessible(page, "returned report with its reason (phone)")
     page.get_by_label("Mẫu số").fill("1200")
     expect(page.locator("output[data-percent-output]")).to_have_text("37,5 %")
     page.get_by_role("button", name="Gửi báo cáo").click()
@@ -187,6 +204,7 @@ def admin_accepts_report(browsing: Browsing, page: Page, world: World) -> None:
     expect(page.get_by_role("status")).to_contain_text("Đã chấp nhận báo cáo.")
     expect(page.locator("#status")).to_contain_text("Đã chấp nhận")
     browsing.shots.take(page, "admin-accepted")
+    assert_accessible(page, "accepted report with its message")
     assert _report(world).state == ReportState.ACCEPTED
     # Accepting enqueues the rollup after the commit; tasks run eagerly, so it is done.
     with scopes_disabled():
@@ -197,9 +215,20 @@ def admin_accepts_report(browsing: Browsing, page: Page, world: World) -> None:
 
 
 def commune_sees_new_figure(browsing: Browsing, page: Page, world: World) -> None:
-    """The plan's progress page shows 450/1,200 = 37,5 % in quarter I, against the new 85 % target."""
-    page.goto(f"/plans/{world.plan_a.pk}/")
-    page.get_by_role("link", name=re.compile("Tiến độ thực hiện chỉ tiêu theo quý")).click()
+    """450 of 1,200 adults = 37,5 %, against the new 85 % target: on the commune's dashboard and,
+    quarter by quarter, on the plan's progress page."""
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tổng quan").click()
+    expect(page.locator("p.db-asof")).to_contain_text("quý I/2026")
+    card = page.locator(f"#indicators li[data-indicator='{INDICATOR}']")
+    expect(card.locator("[data-fig='ytd']")).to_have_text("37,5 %")
+    expect(card.locator("[data-fig='target']")).to_have_text(re.compile(r"^85(,0+)? %$"))
+    expect(card.locator("[data-fig='achievement']")).to_have_text("44,1 %")
+    expect(card).to_contain_text("1/1")
+    unit_line = page.locator(f"#units tr[data-unit='{world.unit_a.pk}']")
+    expect(unit_line).to_contain_text("Đã chấp nhận")
+    browsing.shots.take(page, "admin-commune-dashboard")
+
+    page.get_by_role("link", name="Số liệu từng quý").click()
     line = page.locator(f"table[data-year='2026'] tr[data-indicator='{INDICATOR}']")
     expect(line.locator("td.rl-target")).to_have_text(re.compile(r"^85(,0+)? %$"))
     quarter_one = line.locator("td[data-quarter='1']")
@@ -224,19 +253,27 @@ def pdfs_download(browsing: Browsing, page: Page, world: World) -> None:
 
 
 def province_sees_commune_figure(browsing: Browsing, page: Page, world: World) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(world.province_p.full_name)
-    browsing.shots.take(page, "reviewer-province-landing")
-    page.get_by_role("link", name=re.compile("Tiến độ chỉ tiêu của các xã, phường")).click()
+    """The province dashboard's heat table, then the detailed table and the province's PDF."""
+    expect(page).to_have_url(re.compile(rf"/provinces/{world.province_p.code}/dashboard/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(world.province_p.full_name)
     page.get_by_label("Năm", exact=True).select_option("2026")
     page.get_by_label("Quý", exact=True).select_option(label="Quý I")
     page.get_by_role("button", name="Xem").click()
+    expect(page.locator("p.db-asof")).to_contain_text("quý I/2026")
+    heat = page.locator(f"#heat tr[data-commune='{world.commune_a.code}'] td[data-indicator='{INDICATOR}']")
+    expect(heat).to_contain_text("44,1 %")
+    expect(heat).to_contain_text("37,5 %")
+    expect(page.locator(f"#heat tr[data-commune='{world.commune_b.code}']")).to_contain_text(
+        "Chưa có kế hoạch năm 2026")
+    expect(page.locator(f"tr[data-commune='{world.commune_c.code}']")).to_have_count(0)  # another province
+    browsing.shots.take(page, "reviewer-province-dashboard")
 
+    page.get_by_role("link", name="Bảng số liệu chi tiết và tính lại").click()
     expect(page.locator("p.lead")).to_contain_text("quý I/2026")
     commune = page.locator(f"tr[data-commune='{world.commune_a.code}'] td[data-indicator='{INDICATOR}']")
     expect(commune).to_contain_text("37,5 %")
     province_total = page.locator(f"tr[data-row='province'] td[data-indicator='{INDICATOR}']")
     expect(province_total).to_contain_text("37,5 %")
-    expect(page.locator(f"tr[data-commune='{world.commune_c.code}']")).to_have_count(0)  # another province
     browsing.shots.take(page, "reviewer-province-progress")
     summary = _fetch_pdf(page, page.get_by_role("link", name="Báo cáo tổng hợp quý 1/2026 của tỉnh"))
     assert world.commune_a.official_name in summary and "37,5" in summary
