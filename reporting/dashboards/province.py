@@ -39,7 +39,8 @@ class HeatRow:
         return sum(1 for cell in self.cells if cell is not None and cell.status in LAGGING)
 
     def statuses(self) -> set[str]:
-        return {cell.status if cell is not None else RollupStatus.NO_DATA for cell in self.cells}
+        # No row: the commune has no target on that indicator (or no plan), not missing data.
+        return {cell.status if cell is not None else RollupStatus.NO_TARGET for cell in self.cells}
 
 
 @dataclass

@@ -103,10 +103,9 @@ class UnitHome:
 def unit_home(*, unit: Unit, today: date) -> UnitHome:
     """What the unit has to report, by when, and its tasks falling due (about 10 queries)."""
     lines = unit_periods(unit=unit, today=today)
-    returned = [line.report.pk for line in lines if line.report is not None
-                and line.report.state == ReportState.RETURNED]
     reasons: dict[int, str] = {}
-    for report_id, reason in (ReportTransition.objects.filter(report_id__in=returned, to_state=ReportState.RETURNED)
+    for report_id, reason in (ReportTransition.objects.filter(report__unit=unit, report__state=ReportState.RETURNED,
+                                                              to_state=ReportState.RETURNED)
                               .order_by("report_id", "created_at", "id").values_list("report_id", "reason")):
         reasons[report_id] = reason  # the latest return wins
     for line in lines:
