@@ -10,6 +10,7 @@ alerts differ from the calm page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -112,7 +113,9 @@ def test_commune_admin_pages_are_accessible(browsing: Browsing, world_with_data:
     audit = Audit(browsing)
     page = browsing.login(world.admin_a, phone=phone)
     plan = world.plan_a.pk
-    audit.visit(page, "/", "commune-landing")
+    audit.visit(page, "/", "commune-dashboard",
+                ready=lambda p: expect(p.locator("[data-fig='ytd']").first).to_have_text("50,0 %"))
+    audit.visit(page, f"/communes/{world.commune_a.code}/", "commune-units-and-users")
     audit.visit(page, f"/plans/{plan}/", "plan-detail")
     audit.visit(page, f"/plans/{plan}/targets/", "targets-grid")
     audit.visit(page, f"/plans/{plan}/tasks/", "tasks")
@@ -129,7 +132,9 @@ def test_unit_reporter_pages_are_accessible(browsing: Browsing, world_with_data:
     world = world_with_data
     audit = Audit(browsing)
     page = browsing.login(world.reporter_a2, phone=phone)
-    audit.visit(page, "/", "reporter-home")
+    audit.visit(page, "/", "reporter-home",
+                ready=lambda p: expect(p.locator(f"#due li[data-period='{world.period_a.pk}']")).to_be_visible())
+    audit.visit(page, f"/units/{world.unit_a2.pk}/", "unit-assignments")
     audit.visit(page, f"/units/{world.unit_a2.pk}/reports/", "unit-reports")
     with scopes_disabled():
         report = world.period_a.reports.get(unit=world.unit_a2)
@@ -147,10 +152,13 @@ def test_province_reviewer_pages_are_accessible(browsing: Browsing, world_with_d
     audit = Audit(browsing)
     page = browsing.new_page(phone=phone)
     login(page, world.reviewer_p.username)
-    audit.visit(page, "/", "province-landing")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    audit.visit(page, f"/provinces/{world.province_p.code}/dashboard/?year=2026&quarter=1", "province-dashboard",
+                ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0 %"))
+    audit.visit(page, f"/provinces/{world.province_p.code}/", "province-communes")
     audit.visit(page, f"/provinces/{world.province_p.code}/progress/?year=2026&quarter=1", "province-progress",
                 ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0 %"))
-    audit.visit(page, f"/communes/{world.commune_a.code}/", "province-commune")
+    audit.visit(page, f"/communes/{world.commune_a.code}/dashboard/?year=2026&quarter=1", "province-commune-dashboard")
     audit.assert_clean()
 
 
