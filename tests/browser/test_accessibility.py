@@ -113,7 +113,8 @@ def test_commune_admin_pages_are_accessible(browsing: Browsing, world_with_data:
     audit = Audit(browsing)
     page = browsing.login(world.admin_a, phone=phone)
     plan = world.plan_a.pk
-    audit.visit(page, "/", "commune-dashboard",
+    audit.visit(page, "/", "commune-dashboard-now")
+    audit.visit(page, f"/communes/{world.commune_a.code}/dashboard/?year=2026&quarter=1", "commune-dashboard",
                 ready=lambda p: expect(p.locator("[data-fig='ytd']").first).to_have_text("50,0 %"))
     audit.visit(page, f"/communes/{world.commune_a.code}/", "commune-units-and-users")
     audit.visit(page, f"/plans/{plan}/", "plan-detail")
