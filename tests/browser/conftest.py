@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -104,27 +104,22 @@ class Shots:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    # Kept on the item so the shots fixture can photograph every open page when a test failed.
+def pytest_runtest_makereport(item: pytest.Item,
+                               call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Kept on the item so the browsing fixture can photograph every open page when a test failed.
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
 
 
 @pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Iterator[Shots]:
+def shots(request: pytest.FixtureRequest) -> Shots:
     root = Path(os.environ.get("SCREENSHOT_DIR") or settings.BASE_DIR / "var" / "screenshots")
     directory = root / _slug(request.node.name)
     if directory.exists():  # screenshots of an earlier run would mislead
         for old in directory.glob("*.png"):
             old.unlink()
-    recorder = Shots(directory)
-    yield recorder
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for number, page in enumerate(recorder.pages, start=1):
-            if not page.is_closed():
-                recorder.take(page, f"failure-page-{number}")
+    return Shots(directory)
 
 
 # --- Contexts and logins ----------------------------------------------------------------------
@@ -142,7 +137,7 @@ class Browsing:
     def new_page(self, *, phone: bool = False) -> Page:
         options: dict[str, Any] = dict(PHONE if phone else DESKTOP)
         context = self.browser.new_context(base_url=self.base_url, locale="vi-VN",
-                                           timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True, **options)
+                                           timezone_id="Asia/Ho_Chi_Minh", **options)
         self.contexts.append(context)
         page = context.new_page()
         self.shots.pages.append(page)
@@ -170,9 +165,14 @@ def login(page: Page, username: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture
-def browsing(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Browsing]:
+def browsing(request: pytest.FixtureRequest, browser: Browser, live_server: Any, shots: Shots) -> Iterator[Browsing]:
     session = Browsing(browser=browser, base_url=live_server.url, shots=shots)
     yield session
+    call = getattr(request.node, "rep_call", None)
+    if call is not None and call.failed:  # what each user saw when the test failed
+        for number, page in enumerate(shots.pages, start=1):
+            if not page.is_closed():
+                shots.take(page, f"failure-page-{number}")
     session.close()
 
 
