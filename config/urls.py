@@ -14,6 +14,9 @@ def _superusers_only(request) -> bool:  # type: ignore[no-untyped-def]
 
 admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 
+# JSON for an unmatched path under /api/, the usual page elsewhere.
+handler404 = "campaigns.api.base.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

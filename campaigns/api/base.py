@@ -16,13 +16,14 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import exceptions, status
+from drf_spectacular.plumbing import get_doc
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
@@ -47,13 +48,79 @@ EXPORT_ROW_LIMIT = 100_000
 # --- Schema -------------------------------------------------------------------------------------
 
 
+class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = serializers.CharField(help_text="Thông báo lỗi (tiếng Việt)")
+
+
+# A 400 names the fields in error: {"year": ["Cần nhập một số nguyên hợp lệ."]}; a body that
+# is not JSON at all answers {"detail": "…"}.
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Dữ liệu gửi lên hoặc bộ lọc không hợp lệ: lỗi theo từng trường",
+    "401": "Thiếu mã truy cập, mã không hợp lệ, đã hết hạn hoặc đã bị thu hồi",
+    "403": "Vai trò của bạn không dùng được thao tác này",
+    "404": "Không tìm thấy: không tồn tại hoặc không thuộc phạm vi của bạn (với danh sách: con trỏ trang "
+           "hoặc định dạng không hợp lệ)",
+    "409": "Dữ liệu vừa được người khác cập nhật: đọc lại rồi gửi lại với phiên bản mới",
+    "429": "Quá nhiều yêu cầu: chờ số giây trong Retry-After rồi gọi lại",
+}
+
+
 class ScopedAutoSchema(AutoSchema):
     """drf-spectacular calls get_queryset() to learn each view's model: inside an empty scope
-    the scoped managers answer (with nothing) instead of raising."""
+    the scoped managers answer (with nothing) instead of raising.
+
+    Every operation also documents the errors it can answer (schemathesis checks that no
+    status code goes undocumented), and an Excel export is documented as a file."""
 
     def get_operation(self, *args: Any, **kwargs: Any) -> Any:
         with tenant_scope([]):
-            return super().get_operation(*args, **kwargs)
+            operation = super().get_operation(*args, **kwargs)
+        if operation is not None and isinstance(self.view, PortalAPIView):
+            for response in operation["responses"].values():
+                if XLSX_MEDIA_TYPE in response.get("content", {}):
+                    response["content"][XLSX_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
+            filterset = getattr(self.view, "filterset_class", None)
+            if filterset is not None and self.view.action == "list":
+                # django-filter reads ?year= (empty) as "no filter on year".
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "query" and parameter["name"] in filterset.base_filters:
+                        parameter["allowEmptyValue"] = True
+        return operation
+
+    def get_description(self) -> str:  # type: ignore[override]  # drf-spectacular's signature
+        # A view without a docstring of its own must not show the base class's notes.
+        description: str = super().get_description()
+        return "" if description == get_doc(PortalAPIView) else description
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        if not isinstance(self.view, PortalAPIView):
+            return responses
+        for code in self._error_codes():
+            if code in responses:
+                continue
+            body: Any = FIELD_ERRORS_SCHEMA if code == "400" else ErrorSerializer
+            responses[code] = self._get_response_for_code(body, code, ["application/json"], direction)
+            responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+        return responses
+
+    def _error_codes(self) -> list[str]:
+        view: Any = self.view  # a PortalAPIView
+        writes = self.method != "GET"
+        listing = view.action == "list"
+        codes = ["401", "404", "429"]
+        if writes or (listing and (getattr(view, "filterset_class", None) or view.pagination_class
+                                   or view.export_columns or self.get_override_parameters())):
+            codes.append("400")
+        if writes or (listing and view.required_roles != ALL_ROLES):
+            codes.append("403")
+        if writes:
+            codes.append("409")
+        return sorted(codes)
 
 
 # --- Authentication in the schema ----------------------------------------------------------
@@ -72,12 +139,36 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
 
 
 class StableCursorPagination(CursorPagination):
-    """Cursor pagination: stable while rows are added, constant cost however deep the page."""
+    """Cursor pagination: stable while rows are added, constant cost however deep the page.
+
+    A page_size that is not a whole number from 1 to max_page_size is a 400 (DRF would quietly
+    fall back to the default size, and a script would never learn its request was wrong)."""
 
     page_size = 100
     max_page_size = 1000
     page_size_query_param = "page_size"
     ordering = ("id",)
+
+    def get_page_size(self, request: Request) -> int:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        raw = values[-1]
+        if len(values) > 1 or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Phải là số nguyên từ 1 đến %(max)d.") % {"max": self.max_page_size}]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (f"Số dòng mỗi trang (mặc định {self.page_size}, "
+                                            f"tối đa {self.max_page_size})")
+            else:
+                parameter["description"] = "Con trỏ trang: lấy nguyên từ liên kết next/previous"
+        return parameters
 
 
 class XLSXRenderer(BaseRenderer):
@@ -148,6 +239,16 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 handler (config/urls.py): a path under /api/ that matches no route
+    (``/api/v1/plans/abc/``) answers JSON like every other API error; a page path gets the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus the portal's own exceptions: a service's ValidationError is a 400
     with field errors, a ConflictError a 409, a missing object a 404; never a 500 for input."""
@@ -206,6 +307,10 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
         access = resolve_access(request.user)
         request._request.access = access  # type: ignore[attr-defined]
         self._scope_stack.enter_context(tenant_scope(access.commune_ids))
+        method = (request.method or "").lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            # An undeclared method is a 405 whoever asks, before the role decides 403 or 404.
+            raise exceptions.MethodNotAllowed(method.upper())
         if access.role not in self.required_roles:
             if kwargs:
                 raise Http404
@@ -234,8 +339,8 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
         if self.exporting:
             rows = list(queryset[: EXPORT_ROW_LIMIT + 1])
             if len(rows) > EXPORT_ROW_LIMIT:
-                raise exceptions.ValidationError(
-                    _("Bảng tính quá %(limit)d dòng: hãy lọc bớt (theo năm, quý, xã…).") % {"limit": EXPORT_ROW_LIMIT})
+                raise exceptions.ValidationError({"format": [
+                    _("Bảng tính quá %(limit)d dòng: hãy lọc bớt (theo năm, quý, xã…).") % {"limit": EXPORT_ROW_LIMIT}]})
             response = Response(self.get_serializer(rows, many=True).data)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             response["Content-Disposition"] = f'attachment; filename="{self.export_title}-{stamp}.xlsx"'

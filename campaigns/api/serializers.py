@@ -44,7 +44,8 @@ class UnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class IndicatorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     is_standard = serializers.BooleanField(read_only=True)
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null for a national standard indicator
+    commune = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -86,7 +87,7 @@ class CoordinatorSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class DeliverableSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = TaskDeliverable

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from campaigns.api import serializers as s
 from campaigns.api.base import REVIEWERS, PortalAPIView
+from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from campaigns.models import (
     Commune,
     Plan,
@@ -35,7 +36,7 @@ from targets.models import Indicator, Target
 # django-filter reads the model's fields through its default manager when a FilterSet class is
 # created: the scoped managers refuse that outside a scope, and no tenant row is read.
 with scopes_disabled():
-    class CommuneFilter(django_filters.FilterSet):
+    class CommuneFilter(PortalFilterSet):
         province = django_filters.CharFilter(field_name="province__code", help_text="Mã tỉnh")
 
         class Meta:
@@ -43,7 +44,7 @@ with scopes_disabled():
             fields = ["province", "kind"]
 
 
-    class UnitFilter(django_filters.FilterSet):
+    class UnitFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="commune__code", help_text="Mã xã/phường")
         province = django_filters.CharFilter(field_name="commune__province__code", help_text="Mã tỉnh")
 
@@ -52,19 +53,19 @@ with scopes_disabled():
             fields = ["commune", "province", "kind", "is_active"]
 
 
-    class IndicatorFilter(django_filters.FilterSet):
-        standard = django_filters.BooleanFilter(field_name="commune", lookup_expr="isnull",
-                                                help_text="true: chỉ số chuẩn quốc gia; false: chỉ số riêng của xã")
+    class IndicatorFilter(PortalFilterSet):
+        standard = StrictBooleanFilter(field_name="commune", lookup_expr="isnull",
+                                       help_text="true: chỉ số chuẩn quốc gia; false: chỉ số riêng của xã")
 
         class Meta:
             model = Indicator
             fields = ["standard", "code", "measure", "target_group", "is_key"]
 
 
-    class PlanFilter(django_filters.FilterSet):
+    class PlanFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="commune__code", help_text="Mã xã/phường")
         province = django_filters.CharFilter(field_name="commune__province__code", help_text="Mã tỉnh")
-        year = django_filters.NumberFilter(method="filter_year", help_text="Kế hoạch có hiệu lực trong năm này")
+        year = IntegerFilter(method="filter_year", help_text="Kế hoạch có hiệu lực trong năm này")
         updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                                          help_text="Chỉ kế hoạch sửa từ thời điểm này (ISO 8601)")
 

@@ -43,7 +43,7 @@ class ProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class TransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ReportTransition
@@ -73,7 +73,7 @@ class UnitReportDetailSerializer(UnitReportSerializer):
 
 
 class CommuneTransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = CommuneReportTransition

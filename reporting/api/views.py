@@ -22,7 +22,14 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from campaigns.api.base import COMMUNE_READERS, REVIEWERS, PortalAPIView, require_roles
+from campaigns.api.base import (
+    COMMUNE_READERS,
+    REVIEWERS,
+    ErrorSerializer,
+    PortalAPIView,
+    require_roles,
+)
+from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from campaigns.models import Commune, Role
 from campaigns.scoping import scopes_disabled
 from reporting import consolidated
@@ -52,8 +59,9 @@ ACCEPTED = 202
 # django-filter reads the model's fields through its default manager when a FilterSet class is
 # created: the scoped managers refuse that outside a scope, and no tenant row is read.
 with scopes_disabled():
-    class PeriodFilter(django_filters.FilterSet):
+    class PeriodFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="plan__commune__code", help_text="Mã xã/phường")
+        plan = IntegerFilter(field_name="plan_id", help_text="Mã kế hoạch (id)")
         province = django_filters.CharFilter(field_name="plan__commune__province__code", help_text="Mã tỉnh")
 
         class Meta:
@@ -61,11 +69,13 @@ with scopes_disabled():
             fields = ["commune", "province", "plan", "kind", "year", "quarter"]
 
 
-    class UnitReportFilter(django_filters.FilterSet):
+    class UnitReportFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="unit__commune__code", help_text="Mã xã/phường")
         province = django_filters.CharFilter(field_name="unit__commune__province__code", help_text="Mã tỉnh")
-        year = django_filters.NumberFilter(field_name="period__year")
-        quarter = django_filters.NumberFilter(field_name="period__quarter")
+        unit = IntegerFilter(field_name="unit_id", help_text="Mã đơn vị (id)")
+        period = IntegerFilter(field_name="period_id", help_text="Mã kỳ báo cáo (id)")
+        year = IntegerFilter(field_name="period__year")
+        quarter = IntegerFilter(field_name="period__quarter")
         indicator = django_filters.CharFilter(field_name="values__indicator__code", distinct=True,
                                               help_text="Chỉ báo cáo có số liệu của chỉ số này (mã)")
         updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
@@ -77,11 +87,12 @@ with scopes_disabled():
                       "updated_since"]
 
 
-    class CommuneReportFilter(django_filters.FilterSet):
+    class CommuneReportFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="commune__code", help_text="Mã xã/phường")
         province = django_filters.CharFilter(field_name="commune__province__code", help_text="Mã tỉnh")
-        year = django_filters.NumberFilter(field_name="period__year")
-        quarter = django_filters.NumberFilter(field_name="period__quarter")
+        period = IntegerFilter(field_name="period_id", help_text="Mã kỳ báo cáo (id)")
+        year = IntegerFilter(field_name="period__year")
+        quarter = IntegerFilter(field_name="period__quarter")
         updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                                          help_text="Chỉ báo cáo sửa từ thời điểm này (ISO 8601)")
 
@@ -90,12 +101,13 @@ with scopes_disabled():
             fields = ["commune", "province", "period", "year", "quarter", "state", "updated_since"]
 
 
-    class CommuneRollupFilter(django_filters.FilterSet):
+    class CommuneRollupFilter(PortalFilterSet):
         commune = django_filters.CharFilter(field_name="commune__code", help_text="Mã xã/phường")
         province = django_filters.CharFilter(field_name="commune__province__code", help_text="Mã tỉnh")
+        plan = IntegerFilter(field_name="plan_id", help_text="Mã kế hoạch (id)")
         indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ số")
-        standard = django_filters.BooleanFilter(field_name="indicator__commune", lookup_expr="isnull",
-                                                help_text="true: chỉ các chỉ số chuẩn quốc gia")
+        standard = StrictBooleanFilter(field_name="indicator__commune", lookup_expr="isnull",
+                                       help_text="true: chỉ các chỉ số chuẩn quốc gia")
         updated_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte",
                                                          help_text="Chỉ số liệu tính lại từ thời điểm này (ISO 8601)")
 
@@ -105,7 +117,7 @@ with scopes_disabled():
                       "updated_since"]
 
 
-    class ProvinceRollupFilter(django_filters.FilterSet):
+    class ProvinceRollupFilter(PortalFilterSet):
         indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ số")
         updated_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte")
 
@@ -236,7 +248,9 @@ class CommuneReportPdf(PortalAPIView):
 
     @extend_schema(operation_id="commune_reports_pdf", responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp PDF"),
-        202: OpenApiResponse(description="Đang tạo tệp PDF: gọi lại sau số giây trong Retry-After")})
+        202: OpenApiResponse(ErrorSerializer, description="Đang tạo tệp PDF: gọi lại sau số giây trong Retry-After")},
+        parameters=[OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[202],
+                                     description="Số giây nên chờ trước khi gọi lại")])
     def get(self, request: Request, commune_report_pk: int) -> Any:
         report = get_object_or_404(_commune_reports(), pk=commune_report_pk)
         document = document_or_enqueue(kind=DocumentKind.COMMUNE_REPORT, source=report)
@@ -364,8 +378,10 @@ class CompletenessList(PortalAPIView):
     export_title = "muc-do-day-du"
 
     @extend_schema(parameters=[
-        OpenApiParameter("year", int, description="Năm (mặc định: năm hiện tại)"),
-        OpenApiParameter("quarter", int, description="Quý 1–4 (mặc định: quý hiện tại)"),
+        OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                         description="Năm (mặc định: năm hiện tại)"),
+        OpenApiParameter("quarter", {"type": "integer", "minimum": 1, "maximum": 4},
+                         description="Quý 1–4 (mặc định: quý hiện tại)"),
         OpenApiParameter("province", str, description="Mã tỉnh"),
         OpenApiParameter("commune", str, description="Mã xã/phường")],
         responses={200: s.CompletenessSerializer(many=True)})
