@@ -354,7 +354,7 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     sort = sort if sort in keys else "name"
     descending = request.GET.get("dir") == "desc"
     rows = dashboards.heat_rows(data.rows, indicators=indicators, keep=keep, sort=sort, descending=descending)
-    params = {"year": year, "quarter": quarter}
+    params: dict[str, Any] = {"year": year, "quarter": quarter}
     if keep.search:
         params["q"] = keep.search
     if keep.status:

@@ -418,8 +418,8 @@ def _autosave_problems(form: ReportForm, rows: ReportRows) -> list[str]:
         subject = names.get(name.rsplit("-", 1)[0], "")
         label = form.fields[name].label if name in form.fields else name
         problems += [f"{subject} — {label}: {e}" if subject else f"{label}: {e}" for e in errors]
-    for key, errors in form.block_errors.items():
-        problems += [f"{names.get(key, key)}: {e}" for e in errors]
+    for key, messages_ in form.block_errors.items():
+        problems += [f"{names.get(key, key)}: {e}" for e in messages_]
     return problems
 
 

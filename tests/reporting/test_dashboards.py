@@ -220,9 +220,9 @@ def test_commune_chart_draws_the_rollup_year_to_date(campaign: Campaign) -> None
 
 def test_commune_units_report_status_of_the_quarter(campaign: Campaign) -> None:
     world = campaign.world
-    school = UnitFactory(commune=world.commune_a, name="Trường Tiểu học", kind=UnitKind.SCHOOL)
-    union = UnitFactory(commune=world.commune_a, name="Hội Nông dân", kind=UnitKind.UNION)
-    hamlet = UnitFactory(commune=world.commune_a, name="Thôn Hai", kind=UnitKind.VILLAGE)
+    school: Any = UnitFactory(commune=world.commune_a, name="Trường Tiểu học", kind=UnitKind.SCHOOL)
+    union: Any = UnitFactory(commune=world.commune_a, name="Hội Nông dân", kind=UnitKind.UNION)
+    hamlet: Any = UnitFactory(commune=world.commune_a, name="Thôn Hai", kind=UnitKind.VILLAGE)
     world.target_a.reporting_units.add(school, union, hamlet)
     q3 = _period(world.plan_a, 3)
     states = {world.unit_a: ReportState.ACCEPTED, campaign.village: ReportState.SUBMITTED,
@@ -246,11 +246,11 @@ def test_commune_overdue_and_upcoming_tasks(campaign: Campaign) -> None:
     world = campaign.world
     today = timezone.localdate()
     day = lambda n: (today + timedelta(days=n)).strftime("%d/%m/%Y")  # noqa: E731
-    late = TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Tập huấn quá hạn",
+    late: Any = TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Tập huấn quá hạn",
                        timeframe_text=f"Dự kiến ngày {day(-10)}")
-    soon = TaskFactory(plan=world.plan_a, lead_unit=campaign.village, title="Hội nghị sắp tới",
+    soon: Any = TaskFactory(plan=world.plan_a, lead_unit=campaign.village, title="Hội nghị sắp tới",
                        timeframe_text=f"Từ {day(-5)} đến {day(12)}")
-    done = TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Việc đã xong",
+    done: Any = TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Việc đã xong",
                        timeframe_text=f"Dự kiến ngày {day(-20)}")
     TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Việc còn xa",
                 timeframe_text=f"Dự kiến ngày {day(200)}")
@@ -333,7 +333,7 @@ def test_heat_table_sorts_by_an_indicator_with_blanks_last(campaign: Campaign) -
     client = login(world.reviewer_p)
     page = _get(client, _province_url(year=YEAR, quarter=2, sort=ADULTS, dir="desc"))
     b, a = campaign.row(campaign.plan_b, ADULTS, 2), campaign.row(world.plan_a, ADULTS, 2)
-    assert b.achievement > a.achievement
+    assert b.achievement is not None and a.achievement is not None and b.achievement > a.achievement
     assert _communes(page)[:2] == ["xa-b", "xa-a"]
     assert _communes(page)[2:] == ["an-binh", "an-thi", "duy-tan", "dong-tam"]  # no figure: last, by name
     ascending = _communes(_get(client, _province_url(year=YEAR, quarter=2, sort=ADULTS, dir="asc")))
@@ -686,15 +686,15 @@ def _grow_commune(campaign: Campaign, n: int) -> None:
     """More units reporting, more indicators, more tasks, more reports and rollups in commune A."""
     world = campaign.world
     today = timezone.localdate()
-    units = [UnitFactory(commune=world.commune_a, name=f"Thôn mới {i}") for i in range(n)]
+    units: list[Any] = [UnitFactory(commune=world.commune_a, name=f"Thôn mới {i}") for i in range(n)]
     world.target_a.reporting_units.add(*units)
     for code in ("CBCCVC_DIGITAL_SKILLS", "STUDENTS_DIGITAL_SKILLS", "BROADCASTS")[:n]:
         _target(world.plan_a, code, 50, units)
     for i, unit in enumerate(units):
         _report(unit, _period(world.plan_a, 2), adults=(10 + i, 100))
         _report(unit, _period(world.plan_a, 3), ReportState.SUBMITTED)
-        task = TaskFactory(plan=world.plan_a, lead_unit=unit,
-                           timeframe_text=f"Dự kiến ngày {(today - timedelta(days=i + 1)):%d/%m/%Y}")
+        task: Any = TaskFactory(plan=world.plan_a, lead_unit=unit,
+                                timeframe_text=f"Dự kiến ngày {(today - timedelta(days=i + 1)):%d/%m/%Y}")
         TaskFactory(plan=world.plan_a, lead_unit=unit,
                     timeframe_text=f"Dự kiến ngày {(today + timedelta(days=i + 1)):%d/%m/%Y}")
         TaskProgress.objects.create(report=UnitReport.objects.get(unit=unit, period=_period(world.plan_a, 2)),
