@@ -275,6 +275,8 @@ class HeatFilterForm(forms.Form):
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("— Mọi trạng thái —")), *((s.code, s.label) for s in legend())]
         self.fields["q"].widget.attrs.update({"aria-describedby": "id_q_helptext", "autocomplete": "off"})
+        for name in ("year", "quarter", "status"):
+            self.fields[name].error_messages["invalid_choice"] = _("Chọn một giá trị trong danh sách.")
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,12 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     choices = rollup_selectors.province_quarters(province=province)
     year, quarter = rollup_selectors.province_default_quarter(choices=choices, today=today)
     years = sorted({c.year for c in choices} | {today.year, year}, reverse=True)
-    asked = request.GET if any(k in request.GET for k in HeatFilterForm.base_fields) else None
+    asked = None
+    if any(k in request.GET for k in HeatFilterForm.base_fields):
+        # A search or a filter without a quarter keeps the default quarter.
+        asked = request.GET.copy()
+        asked.setdefault("year", str(year))
+        asked.setdefault("quarter", str(quarter))
     form = HeatFilterForm(asked, years=years, initial={"year": year, "quarter": quarter})
     keep = HeatFilter()
     if asked is not None and form.is_valid():

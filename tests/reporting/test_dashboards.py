@@ -345,6 +345,23 @@ def test_heat_table_sorts_by_an_indicator_with_blanks_last(campaign: Campaign) -
     assert "37,5 %" in cell.group(2) and "Có nguy cơ chậm" in cell.group(2) and "30,0 % / 80,0 %" in cell.group(2)
 
 
+def test_heat_table_sorts_by_completeness(campaign: Campaign) -> None:
+    page = _get(login(campaign.world.reviewer_p), _province_url(year=YEAR, quarter=2, sort="completeness", dir="desc"))
+    # A: 2/2 units sent; Ân Thi and B: 0/1 (ties in name order); no plan, nothing expected: last.
+    assert _communes(page) == ["xa-a", "an-thi", "xa-b", "an-binh", "duy-tan", "dong-tam"]
+    assert 'aria-sort="descending" data-column="completeness"' in page
+
+
+def test_heat_table_search_alone_keeps_the_default_quarter_and_a_wrong_quarter_is_said(campaign: Campaign) -> None:
+    client = login(campaign.world.reviewer_p)
+    page = _get(client, _province_url(q="ben"))
+    assert _communes(page) == ["xa-b"] and "quý II/2026" in page and "rp-errors" not in page
+    wrong = _get(client, _province_url(year=YEAR, quarter=7))
+    assert 'class="rp-errors" role="alert"' in wrong and "Quý: Chọn một giá trị trong danh sách." in wrong
+    assert "quý II/2026" in wrong
+    assert len(_communes(wrong)) == 6
+
+
 def test_heat_table_filters(campaign: Campaign) -> None:
     client = login(campaign.world.reviewer_p)
     assert _communes(_get(client, _province_url(year=YEAR, quarter=2, q="dong tam"))) == ["dong-tam"]
