@@ -30,15 +30,18 @@ from reporting.dashboards.province import (
     HeatFilter,
     HeatRow,
     ProvinceDashboard,
+    default_quarter,
     fold,
     heat_rows,
     province_dashboard,
+    province_plan_years,
 )
 from reporting.dashboards.unit import UnitHome, UnitPeriod, unit_home, unit_periods
 
 __all__ = [
     "LAGGING", "QUARTERS", "UPCOMING_DAYS", "CommuneDashboard", "Deadline", "HeatFilter", "HeatRow",
     "IndicatorProgress", "ProvinceDashboard", "TaskDeadlines", "TaskDue", "UnitHome", "UnitPeriod",
-    "commune_dashboard", "commune_plan", "figures_quarter", "fold", "heat_rows", "province_dashboard",
-    "quarter_end", "status_period", "task_deadlines", "timeframe_due", "unit_home", "unit_periods",
+    "commune_dashboard", "commune_plan", "default_quarter", "figures_quarter", "fold", "heat_rows",
+    "province_dashboard", "province_plan_years", "quarter_end", "status_period", "task_deadlines",
+    "timeframe_due", "unit_home", "unit_periods",
 ]

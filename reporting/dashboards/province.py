@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from campaigns.models import Commune, Province
+from campaigns.models import Commune, Plan, Province
 from campaigns.text import nfc, vi_sort_key
 from reporting import rollup_selectors
 from reporting.consolidated_selectors import province_quarter_completeness
@@ -90,6 +91,27 @@ def province_dashboard(*, province: Province, year: int, quarter: int,
                             expected=expected, received=received, accepted=accepted,
                             report_state=states.get(line.commune.pk)))
     return ProvinceDashboard(province=province, year=year, quarter=quarter, choices=choices, table=table, rows=rows)
+
+
+def province_plan_years(*, province: Province) -> list[int]:
+    """The years the province's communes have plans for (one query)."""
+    spans = Plan.objects.filter(commune__province=province).order_by().values_list("start_year", "end_year").distinct()
+    return sorted({year for start, end in spans for year in range(start, end + 1)})
+
+
+def default_quarter(*, choices: list[rollup_selectors.QuarterChoice], plan_years: list[int],
+                    today: date) -> tuple[int, int]:
+    """The progress page's default (the latest quarter with figures); with no figures at all,
+    this quarter, or the end of the latest year the communes have plans for when none covers
+    this year (a province whose plans were all for last year)."""
+    if choices:
+        return rollup_selectors.province_default_quarter(choices=choices, today=today)
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if plan_years and year not in plan_years:
+        earlier = [y for y in plan_years if y < year]
+        year = max(earlier) if earlier else min(plan_years)
+        quarter = 4 if year < today.year else 1
+    return year, quarter
 
 
 def fold(text: str) -> str:

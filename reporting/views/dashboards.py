@@ -340,8 +340,9 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     province = campaign_selectors.province_get(access=_access(request), code=province_code)
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
-    year, quarter = rollup_selectors.province_default_quarter(choices=choices, today=today)
-    years = sorted({c.year for c in choices} | {today.year, year}, reverse=True)
+    plan_years = dashboards.province_plan_years(province=province)
+    year, quarter = dashboards.default_quarter(choices=choices, plan_years=plan_years, today=today)
+    years = sorted({c.year for c in choices} | set(plan_years) | {today.year, year}, reverse=True)
     asked = None
     if any(k in request.GET for k in HeatFilterForm.base_fields):
         # A search or a filter without a quarter keeps the default quarter.
@@ -415,6 +416,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "unit": unit, "commune": unit.commune, "home": home, "today": today,
         "due": [DueLine(line, days_text(line.days_left), _action(line)) for line in home.due],
         "upcoming": [DueLine(line, days_text(line.days_left), "") for line in home.upcoming[:3]],
+        "past_unsent": sum(1 for line in home.past if not line.received),
         "overdue": task_lines(home.tasks.overdue[:TASKS_SHOWN]),
         "task_upcoming": task_lines(home.tasks.upcoming[:TASKS_SHOWN]),
         "can_open": _access(request).is_reporter and _access(request).can_see_unit(unit),

@@ -447,6 +447,24 @@ def test_reporter_home_shows_why_a_report_came_back(world: World) -> None:
     assert "Thiếu nguồn số liệu" in item and "Sửa và gửi lại" in item
 
 
+def test_reporter_home_lists_locked_periods_still_unsent(world: World) -> None:
+    ReportingPeriod.objects.filter(pk=world.period_a.pk).update(
+        opens_on=date(2000, 1, 1), unit_deadline=date(2000, 1, 2), locks_on=date(2000, 1, 3))
+    page = _get(login(world.reporter_a), reverse("unit_dashboard", kwargs={"unit_pk": world.unit_a.pk}))
+    past = re.search(rf'<li data-period="{world.period_a.pk}">(.*?)</li>', page, re.S)
+    assert past and "chưa gửi" in past.group(1)
+    assert reverse("report_detail", kwargs={"report_pk": world.report_a.pk}) in past.group(1)
+    assert "đề nghị xã/phường gia hạn nhập liệu" in page
+
+
+def test_province_without_plans_this_year_opens_on_their_year(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reporting.views.dashboards.local_today", lambda: date(2027, 2, 10))
+    page = _get(login(world.reviewer_p), _province_url())
+    # plan_a is for 2026 only: the reviewer lands on its last quarter, and 2026 can be chosen.
+    assert "Số liệu lũy kế đến hết quý IV/2026" in page
+    assert '<option value="2026" selected>2026</option>' in page and '<option value="2027">2027</option>' in page
+
+
 def test_unit_home_for_a_commune_reader_has_no_open_button(world: World) -> None:
     _window(world.period_a, deadline_in=5)
     page = _get(login(world.admin_a), reverse("unit_dashboard", kwargs={"unit_pk": world.unit_a.pk}))
