@@ -571,6 +571,8 @@ def test_report_form_shows_field_errors_beside_the_field(world: World, draft: Un
     assert f'<ul class="rp-errors" id="{field}-error">' in block.group(0)
     tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', block.group(0))
     assert tag and 'aria-invalid="true"' in tag.group(0) and f"{field}-error" in tag.group(0)
+    # The user fixes it and saves with "Lưu nháp": no autosave races that page.
+    assert "hx-post" not in page and 'id="autosave-status"' not in page
 
 
 # --- Long jobs ---------------------------------------------------------------------------------------
