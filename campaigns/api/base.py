@@ -148,6 +148,7 @@ class StableCursorPagination(CursorPagination):
     max_page_size = 1000
     page_size_query_param = "page_size"
     ordering = ("id",)
+    invalid_cursor_message = gettext_lazy("Con trỏ trang không hợp lệ: hãy dùng nguyên liên kết next/previous.")
 
     def get_page_size(self, request: Request) -> int:
         values = request.query_params.getlist(self.page_size_query_param)
@@ -243,7 +244,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The site's 404 handler (config/urls.py): a path under /api/ that matches no route
     (``/api/v1/plans/abc/``) answers JSON like every other API error; a page path gets the page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404)
+        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404, json_dumps_params={"ensure_ascii": False})
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -260,6 +261,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, (ObjectDoesNotExist, Http404)):
         # One answer for a foreign object and a missing one, without naming the model.
         exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        # DRF's own message has no Vietnamese translation; WWW-Authenticate stays.
+        auth_header = getattr(exc, "auth_header", None)
+        exc = exceptions.NotAuthenticated(_("Thiếu mã truy cập: gửi tiêu đề “Authorization: Bearer <mã>”."))
+        exc.auth_header = auth_header  # type: ignore[attr-defined]
     return drf_exception_handler(exc, context)
 
 
