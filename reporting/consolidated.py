@@ -41,6 +41,7 @@ from campaigns.models import IssuerKind, Plan
 from campaigns.services import ConflictError, audit_record
 from campaigns.text import nfc
 from reporting.consolidated_selectors import ROMAN, commune_phrase
+from reporting.documents import storage
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -242,19 +243,20 @@ def _keep_superseded(report: CommuneReport, document: Any) -> dict[str, Any]:
     kept = {"sha256": document.sha256, "rendered_at": document.rendered_at.isoformat()}
     try:
         with document.file.open("rb") as handle:
-            return {"file": default_storage.save(name, ContentFile(handle.read())), **kept}
+            copy = default_storage.save(name, ContentFile(handle.read()))
+        storage.delete_on_rollback(copy)
+        return {"file": copy, **kept}
     except FileNotFoundError:
         # Gone from storage already: the audit still says which document was superseded.
         logger.warning("commune report %s: superseded document %s is missing", report.pk, document.file.name)
         return {"file": None, "missing": document.file.name, **kept}
 
 
-@transaction.atomic
+@storage.atomic_with_files()
 def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | None) -> CommuneReport:
     """Issue the report: check the number, date and signer, record the transition, and render
-    the PDF frozen, in this transaction (see the module's note)."""
-    from reporting.documents import storage
-
+    the PDF frozen, in this transaction (see the module's note). Should the transaction roll
+    back, the PDF and the copy of a superseded one written for it are deleted with it."""
     report = _lock(report, version)
     if report.state not in EDITABLE_STATES:
         raise ValidationError(_("Chỉ ban hành được báo cáo đang soạn hoặc bị tỉnh trả lại."))

@@ -52,6 +52,7 @@ SPEC = register(DocumentSpec(
     # Everything the PDF prints, hashed: a draft's PDF is stale exactly when its text would
     # change (an edit, an accepted unit report, a recomputed rollup). An issued one is frozen.
     data_version=lambda report: fingerprint(commune_report_content(report=report)),
+    context_data_version=lambda context: fingerprint(context["content"]),
     owner=lambda report: (report.commune_id, None),
     filename=_filename,
 ))

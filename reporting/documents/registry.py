@@ -39,6 +39,10 @@ class DocumentSpec:
     resolve_cli: Callable[[dict[str, Any]], int] | None = None
     # Bump when the template or the context changes what the PDF shows.
     revision: str = "1"
+    # The same data version as ``data_version``, read from a context ``context`` just built:
+    # a render then reads its source once, not twice (the quarterly documents' content is
+    # their largest query set).
+    context_data_version: Callable[[dict[str, Any]], str] | None = None
 
     def id_of(self, source: Any) -> int:
         return int(self.object_id(source) if self.object_id else source.pk)

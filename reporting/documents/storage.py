@@ -3,12 +3,20 @@
 One RenderedDocument per source (kind, object id). Stale is derived, never stored: the
 document's ``data_version`` against the source's current one. A frozen document (an issued
 report, as signed) is never replaced: ``document_render_and_store`` returns it unchanged.
+
+A file is not transactional: a PDF written inside a transaction that rolls back would stay in
+storage, referenced by nothing. A write that stores documents inside its own transaction (the
+commune report's issue) runs in ``atomic_with_files``, which deletes the files written in it
+when it rolls back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +32,9 @@ from reporting.models import RenderedDocument
 logger = logging.getLogger(__name__)
 
 MAX_VERSION_LENGTH = 64  # RenderedDocument.data_version
+
+# The files written inside the innermost atomic_with_files() block; None outside any.
+_written_files: ContextVar[list[str] | None] = ContextVar("document_files_written", default=None)
 
 
 class DocumentSourceMissing(LookupError):
@@ -55,10 +66,17 @@ def document_data_version(*, kind: str, source: Any) -> str:
     return _data_version(spec, source)
 
 
-def _data_version(spec: DocumentSpec, source: Any) -> str:
+def _data_version(spec: DocumentSpec, source: Any, context: dict[str, Any] | None = None) -> str:
     # The profile's and the template's revisions are part of it: a new regulation or layout
     # makes every non-frozen document stale, so it is rendered again on its next request.
-    version = f"{spec.profile(source).revision}|{spec.revision}|{spec.data_version(source)}"
+    if context is not None and spec.context_data_version is not None:
+        data = spec.context_data_version(context)
+    else:
+        # In Vietnamese, as the document is rendered: a page asking in English whether the
+        # stored PDF is current must hash the same words the renderer hashed.
+        with translation.override("vi"):
+            data = spec.data_version(source)
+    version = f"{spec.profile(source).revision}|{spec.revision}|{data}"
     if len(version) > MAX_VERSION_LENGTH:
         version = "h:" + hashlib.sha256(version.encode()).hexdigest()[:MAX_VERSION_LENGTH - 2]
     return version
@@ -74,10 +92,11 @@ def _fresh(spec: DocumentSpec, source: Any) -> Any:
 
 def _render(spec: DocumentSpec, source: Any) -> RenderedPdf:
     profile = spec.profile(source)
-    version = _data_version(spec, source)
     # The context is built in Vietnamese too (numbers, dates): documents are never translated.
     with translation.override("vi"):
-        html = render_html(spec.template, spec.context(source, profile), profile=profile)
+        context = spec.context(source, profile)
+        html = render_html(spec.template, context, profile=profile)
+    version = _data_version(spec, source, context)
     output = pdf_from_html(html, profile=profile)
     return RenderedPdf(content=output.content, pages=output.pages, data_version=version)
 
@@ -136,7 +155,43 @@ def document_render_and_store(*, kind: str, source: Any, frozen: bool = False) -
         raise
     if document.file.name != saved_name:  # a frozen document appeared meanwhile: keep it
         default_storage.delete(saved_name)
+    else:
+        delete_on_rollback(saved_name)
     return document
+
+
+def delete_on_rollback(name: str) -> None:
+    """Delete the stored file ``name`` if the enclosing ``atomic_with_files`` block rolls
+    back (outside one, the file is kept whatever happens)."""
+    written = _written_files.get()
+    if written is not None:
+        written.append(name)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    """``transaction.atomic()`` for a write that stores files: the files written inside
+    (``delete_on_rollback``) are deleted when the block rolls back, by an exception or by
+    ``transaction.set_rollback(True)``. Nested in another such block, its files are handed to
+    the outer one when it commits, so an outer rollback deletes them too. (Inside a plain
+    ``transaction.atomic()`` that rolls back later, they would stay: the owner of the
+    outermost transaction is the one to use this.) Usable as a decorator."""
+    outer = _written_files.get()
+    written: list[str] = []
+    token = _written_files.set(written)
+    committed = False
+    try:
+        with transaction.atomic():
+            yield
+            rolling_back = transaction.get_rollback()
+        committed = not rolling_back
+    finally:
+        _written_files.reset(token)
+        if not committed:
+            for name in written:
+                _delete_quietly(name)
+        elif outer is not None:
+            outer.extend(written)
 
 
 def _write(*, kind: str, object_id: int, commune_id: int | None, province_id: int | None,
@@ -169,8 +224,8 @@ def _write(*, kind: str, object_id: int, commune_id: int | None, province_id: in
 def _delete_quietly(name: str) -> None:
     try:
         default_storage.delete(name)
-    except OSError:  # a missing old file must not fail the request that replaced it
-        logger.warning("could not delete the replaced document file %s", name)
+    except OSError:  # a missing file must not fail the request that replaced or dropped it
+        logger.warning("could not delete the document file %s", name)
 
 
 def document_ensure(*, kind: str, source: Any) -> RenderedDocument:

@@ -122,6 +122,7 @@ SPEC = register(DocumentSpec(
     context=unit_report_context,
     # Everything the PDF prints, hashed: stale exactly when the printed text would change.
     data_version=lambda report: fingerprint(unit_report_content(report=report)),
+    context_data_version=lambda context: fingerprint(context["content"]),
     owner=lambda report: (report.unit.commune_id, None),
     filename=_filename,
 ))

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from campaigns import services
 from campaigns.scoping import scopes_disabled, tenant_scope
 from reporting.documents.storage import (
     DocumentSourceMissing,
+    atomic_with_files,
     document_current,
     document_ensure,
     document_render_and_store,
@@ -215,3 +218,98 @@ def test_render_pdf_command(world: World, tmp_path: Path) -> None:
         call_command("render_pdf", "--plan", "987654")
     with pytest.raises(CommandError):
         call_command("render_pdf", "--plan", "1", "--unit-report", "2")  # one source only
+
+
+# --- A file is not transactional: no orphan after a rollback -------------------------------
+
+
+def _stored_files(root: Path) -> list[Path]:
+    return sorted(path for path in (root / "documents").rglob("*") if path.is_file())
+
+
+@pytest.mark.django_db
+def test_the_pdf_stays_when_the_transaction_commits(world: World, scope_a: None, settings: Any) -> None:
+    with atomic_with_files():
+        document = document_render_and_store(kind=PLAN, source=world.plan_a)
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == [Path(settings.MEDIA_ROOT) / str(document.file.name)]
+    assert hashlib.sha256(_read(document)).hexdigest() == document.sha256
+    assert RenderedDocument.objects.filter(pk=document.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["exception", "set_rollback"])
+def test_a_rolled_back_transaction_leaves_no_pdf_behind(world: World, scope_a: None, settings: Any,
+                                                        how: str) -> None:
+    with pytest.raises(RuntimeError) if how == "exception" else nullcontext(), atomic_with_files():
+        document = document_render_and_store(kind=PLAN, source=world.plan_a)
+        assert default_storage.exists(str(document.file.name))  # written before the commit…
+        if how == "exception":
+            raise RuntimeError("a later step of the same write fails")
+        transaction.set_rollback(True)
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == []  # …and gone with the transaction
+    assert not RenderedDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_outer_rollback_removes_the_files_of_an_inner_block_that_committed(
+        world: World, scope_a: None, settings: Any) -> None:
+    with pytest.raises(RuntimeError), atomic_with_files():
+        with atomic_with_files():
+            document_render_and_store(kind=PLAN, source=world.plan_a)
+        assert len(_stored_files(Path(settings.MEDIA_ROOT))) == 1
+        raise RuntimeError("the outer write fails after the inner one committed its savepoint")
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == []
+    assert not RenderedDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_replacement_keeps_the_previous_pdf(world: World, scope_a: None, settings: Any) -> None:
+    first = document_render_and_store(kind=PLAN, source=world.plan_a)
+    with scopes_disabled():
+        plan = _retitle(world, "Tiêu đề của một lần sửa bị hủy")
+    with pytest.raises(RuntimeError), atomic_with_files():
+        replaced = document_render_and_store(kind=PLAN, source=plan)
+        assert replaced.file.name != first.file.name
+        raise RuntimeError("rolled back")
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == [Path(settings.MEDIA_ROOT) / str(first.file.name)]
+    kept = RenderedDocument.objects.get(kind=PLAN, object_id=world.plan_a.pk)
+    assert (kept.file.name, kept.sha256) == (first.file.name, first.sha256)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_scope")
+def test_a_failed_issue_leaves_no_pdf_and_no_copy_of_the_returned_one(
+        quarter: Any, committed: Callable[[], Any], settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reporting import consolidated
+    from reporting.models import CommuneReportState
+    from tests.quarter import issue
+
+    media = Path(settings.MEDIA_ROOT)
+    report = issue(quarter)
+    signed = RenderedDocument.objects.get(kind=DocumentKind.COMMUNE_REPORT, object_id=report.pk)
+    with committed():
+        report = consolidated.commune_report_return(report=report, actor=quarter.world.reviewer_p,
+                                                    version=report.version, reason="Bổ sung số liệu")
+    report = consolidated.commune_report_update(report=report, actor=quarter.world.admin_a,
+                                                version=report.version, fields={"number": "9"})
+    real_audit = consolidated.audit_record
+
+    def audit_then_fail(**kwargs: Any) -> Any:
+        if kwargs["action"] == "commune_report.document":  # after the new PDF and the copy
+            raise RuntimeError("the audit entry could not be written")
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(consolidated, "audit_record", audit_then_fail)
+    with pytest.raises(RuntimeError):
+        consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version)
+    report.refresh_from_db()
+    assert report.state == CommuneReportState.RETURNED
+    assert _stored_files(media) == [media / str(signed.file.name)], "neither the new PDF nor the copy remain"
+    kept = RenderedDocument.objects.get(pk=signed.pk)
+    assert (kept.file.name, kept.sha256, kept.is_frozen) == (signed.file.name, signed.sha256, True)
+    monkeypatch.setattr(consolidated, "audit_record", real_audit)  # the same issue, now going through
+    report = consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version)
+    reissued = RenderedDocument.objects.get(pk=signed.pk)
+    assert report.state == CommuneReportState.ISSUED and reissued.sha256 != signed.sha256
+    assert default_storage.exists(str(reissued.file.name))
+    assert len(list((media / "documents").rglob("superseded/*.pdf"))) == 1
