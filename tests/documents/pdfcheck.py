@@ -246,6 +246,28 @@ def is_landscape(page: Page) -> bool:
     return page.width > page.height
 
 
+def overlapping_chars(page: Page, *, tolerance_em: float = 0.2) -> list[str]:
+    """Pairs of characters drawn over each other on one line ("ab" where b starts before a
+    ends by more than kerning moves a glyph: "V." kerns by 0.13 em in Times' metrics): text
+    squeezed out of a narrow table cell into the next one."""
+    lines: dict[float, list[dict[str, Any]]] = {}
+    for char in page.chars:
+        if char["text"].strip():
+            lines.setdefault(round(char["bottom"], 1), []).append(char)
+    pairs = []
+    for chars in lines.values():
+        chars.sort(key=lambda c: c["x0"])
+        for left, right in zip(chars, chars[1:], strict=False):
+            if right["x0"] < left["x1"] - tolerance_em * left["size"]:
+                pairs.append(left["text"] + right["text"])
+    return pairs
+
+
+def right_edge_mm(page: Page) -> float:
+    """From the rightmost drawn line (a table's border) to the right edge of the page."""
+    return mm(page.width - max(e["x1"] for e in page.edges))
+
+
 # --- Text ---------------------------------------------------------------------------------
 
 

@@ -109,6 +109,8 @@ def test_pages_are_a4_portrait_with_the_margins(seed: SeedPdf) -> None:
     profile = seed.profile
     with pc.open_pdf(seed.content) as pdf:
         assert len(pdf.pages) == seed.pages
+        for page in pdf.pages:
+            assert pc.overlapping_chars(page) == [], f"{seed.code} page {page.page_number}: text over text"
         portrait = [p for p in pdf.pages if not pc.is_landscape(p)]
         for page in portrait:
             assert pc.mm(page.width) == pytest.approx(profile.page_width_mm, abs=0.5)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from campaigns.models import CommuneKind, IssuerKind, Role, TaskDeliverable, UnitKind
 from campaigns.scoping import scopes_disabled
@@ -33,6 +34,7 @@ from reporting.consolidated_selectors import (
 )
 from reporting.documents import storage
 from reporting.documents.profiles import PARTY, STATE, FormatProfile
+from reporting.documents.province_summary import appendix_tables
 from reporting.models import DocumentKind, ReportingPeriod, UnitReport
 from reporting.rollups import commune_rollup_compute, province_rollup_compute
 from reporting.services import ProgressInput, ReportInput, ValueInput
@@ -96,6 +98,8 @@ class Doc:
     title: str
     signer: dict[str, str]
     recipients: list[str]
+    rendered_version: str = ""  # the data version stored with the PDF
+    current_version: str = ""  # the source's data version, asked in English
 
 
 def _commune(province_code: str, province_name: str, commune_name: str, issuer_kind: str) -> dict[str, Any]:
@@ -160,10 +164,14 @@ def _commune(province_code: str, province_name: str, commune_name: str, issuer_k
 def _doc(key: str, kind: str, source: Any, profile: FormatProfile, text: Any, signer: dict[str, str]) -> Doc:
     rendered = storage.document_render(kind=kind, source=source)
     header = text.header
+    # What a page asks before serving the stored PDF, in the language a user may have chosen.
+    with translation.override("en"):
+        current_version = storage.document_data_version(kind=kind, source=source)
     return Doc(key=key, kind=kind, content=rendered.content, profile=profile, text=text,
                issuing_body=header.issuing_body, parent_body=header.parent_body, reference=header.reference,
                place_date=header.place_date, doc_type=header.doc_type, title=header.title, signer=signer,
-               recipients=text.recipients)
+               recipients=text.recipients, rendered_version=rendered.data_version,
+               current_version=current_version)
 
 
 def _signer(signer: Any) -> dict[str, str]:
@@ -203,6 +211,12 @@ def _assert_element(page: Any, text: str, style: Any) -> None:
     pc.assert_style(page, text, size=style.size, bold=style.bold, italic=style.italic)
 
 
+def test_a_fresh_render_is_current_whatever_the_language_asking(doc: Doc) -> None:
+    """The version a render stores (read from the content it printed) is the one the pages
+    compute (from the source, in the user's language): else every request would render again."""
+    assert doc.rendered_version and doc.rendered_version == doc.current_version
+
+
 def test_the_profiles_follow_the_issuer(docs: dict[str, Doc]) -> None:
     assert docs["unit-state"].profile is STATE and docs["commune-state"].profile is STATE
     assert docs["unit-party"].profile is PARTY and docs["commune-party"].profile is PARTY
@@ -230,6 +244,7 @@ def test_a4_pages_and_margins(doc: Doc) -> None:
             assert pc.mm(page.height - max(c["bottom"] for c in body)) >= profile.margin_bottom_mm - 0.5
             if page.edges:  # a table: its border starts at the left margin
                 assert pc.leftmost_stroke_mm(page) >= profile.margin_left_mm - 0.5
+            assert pc.overlapping_chars(page) == [], f"page {page.page_number}: text drawn over text"
         first = pdf.pages[0]  # the header and a justified paragraph reach both margins
         assert pc.left_margin_mm(first) == pytest.approx(profile.margin_left_mm, abs=2)
         assert pc.right_margin_mm(first) == pytest.approx(profile.margin_right_mm, abs=2)
@@ -354,8 +369,11 @@ def test_the_province_summary_is_a_commune_by_indicator_table(docs: dict[str, Do
         stream = pc.stream_text(pdf)
     commune = doc.text.communes[0]
     assert commune.name == "Phường Ba Ngòi" and (commune.expected, commune.received, commune.accepted) == (3, 2, 2)
+    # The figures with their status marks, explained in the note above the table.
+    marks = {"at_risk": "*", "off_track": "**"}
     assert pc.contains_stream_text(stream, "PhườngBaNgòi" + "".join(
-        cell.ytd + cell.status_label for cell in commune.cells))
+        cell.ytd + marks.get(cell.status, "") for cell in commune.cells))
+    assert pc.contains_stream_text(stream, "*cónguycơchậm,**chậmtiếnđộ")
 
 
 # --- Stale and fresh (function-scoped: stores files) ---------------------------------------
@@ -388,3 +406,49 @@ def test_a_stale_unit_report_pdf_is_rendered_again_after_a_change(world: World) 
         assert pc.contains_text(pc.page_words(pdf), "Mở thêm hai lớp học buổi tối")
     current = storage.document_current(kind=DocumentKind.UNIT_REPORT, source=report)
     assert current.document is not None and current.document.pk == stored.document.pk and not current.is_stale
+
+
+def test_appendix_tables_split_the_indicators_evenly(docs: dict[str, Doc]) -> None:
+    content = docs["province"].text
+    assert [len(t.headers) for t in appendix_tables(content)] == [len(content.indicators)]
+    split = appendix_tables(content, columns=2)
+    assert [len(t.headers) for t in split] == [2, 1]
+    assert [row.figures for row in split[0].rows] == [[c.ytd + {"at_risk": "*", "off_track": "**"}.get(c.status, "")
+                                                       for c in commune.cells[:2]] for commune in content.communes]
+    assert split[1].totals == [content.indicators[2].ytd]
+
+
+@pytest.mark.usefixtures("no_scope")
+def test_a_province_with_twenty_indicators_gets_legible_appendix_tables() -> None:
+    """Twenty indicators do not fit one landscape table: they come in tables of seven, seven and
+    six, every header and figure inside the page and no text drawn over other text."""
+    from campaigns.models import Province
+    from reporting.documents.province_summary import APPENDIX_COLUMNS
+    from reporting.rollups import rollup_run
+    from reporting.synthetic import SyntheticSpec, synthetic_data_generate
+
+    synthetic_data_generate(spec=SyntheticSpec(provinces=1, communes=4, units=3, indicators=20, quarters=1,
+                                               prefix="pdft"))
+    province = Province.objects.get(code="pdft001")
+    rollup_run(year=2026, quarter=1, commune_ids=list(province.communes.values_list("pk", flat=True)))
+    source = ProvinceQuarter(province=province, year=2026, quarter=1)
+    content = province_summary_content(source=source)
+    assert len(content.indicators) == 20 and APPENDIX_COLUMNS == 8
+    rendered = storage.document_render(kind=DocumentKind.PROVINCE_SUMMARY, source=source)
+    with pc.open_pdf(rendered.content) as pdf:
+        landscape = [p for p in pdf.pages if pc.is_landscape(p)]
+        stream = pc.stream_text(pdf)
+        heads = [sum(1 for n in range(10) if pc.chars_of(p, "STTXã, phường", occurrence=n)) for p in landscape]
+        assert all(heads) and sum(heads) >= 3, heads  # three tables, the header on every page they reach
+        for page in pdf.pages:
+            assert pc.overlapping_chars(page) == [], f"page {page.page_number}: text drawn over text"
+            assert pc.right_margin_mm(page) >= STATE.margin_right_mm - 0.5
+        for page in landscape:
+            assert pc.right_edge_mm(page) == pytest.approx(STATE.margin_right_mm, abs=0.5)
+    for number, indicator in enumerate(content.indicators):
+        assert pc.contains_stream_text(stream, f"{indicator.short_name}({indicator.unit_of_measure})"), number
+    tables = appendix_tables(content)
+    assert [len(t.headers) for t in tables] == [7, 7, 6]
+    for table in tables:
+        first = table.rows[0]
+        assert pc.contains_stream_text(stream, f"{first.number}{first.name}{''.join(first.figures)}")
