@@ -260,7 +260,7 @@ class HeatFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=gettext_lazy("Năm"), coerce=int)
     quarter = forms.TypedChoiceField(label=gettext_lazy("Quý"), coerce=int)
     q = forms.CharField(label=gettext_lazy("Tìm xã, phường"), required=False, max_length=100,
-                        help_text=gettext_lazy("Gõ có dấu hoặc không dấu, ví dụ: “Ba Ngòi”, “ba ngoi”."))
+                        help_text=gettext_lazy("Gõ có dấu hoặc không dấu, ví dụ: “Hòa An” hoặc “hoa an”."))
     status = forms.ChoiceField(label=gettext_lazy("Có chỉ số ở trạng thái"), required=False)
     lagging = forms.BooleanField(label=gettext_lazy("Chỉ xã/phường có chỉ số chậm hoặc có nguy cơ chậm"),
                                  required=False)

@@ -44,7 +44,7 @@ def test_demo_holds_the_units_each_seed_plan_names() -> None:
     ("username", "landing_fragment", "own_text", "foreign_text"),
     [
         ("admin.bangoi", "/communes/ba-ngoi/", "Phường Ba Ngòi", "Sơn Kim 1"),
-        ("xem.hatu", "/communes/ha-tu/", "Văn phòng Đảng ủy", "Ba Ngòi"),
+        ("xem.hatu", "/communes/ha-tu/", "Phường Hà Tu", "Ba Ngòi"),
         ("bc.sonkim1.1", "/units/", "Sơn Kim 1", "Hà Tu"),
         ("tinh.quangngai", "/provinces/51/", "Xã Đặng Thùy Trâm", "Ba Ngòi"),
     ],
