@@ -1,6 +1,6 @@
 """Fixtures for the real-browser tests: Chromium through Playwright against pytest-django's live server.
 
-One browser per session (launching Chromium costs about a second), a fresh context per user and
+One browser for all these tests (launching Chromium costs about a second), a fresh context per user and
 test (cookies never leak from one user to another), a login helper that goes through the allauth
 form like a person would, a phone-sized and a desktop context, full-page screenshots of every step
 in ``var/screenshots/<test>/`` (or ``$SCREENSHOT_DIR/<test>/``), and an axe-core check.
@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
@@ -50,14 +51,25 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 # --- Browser ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Package scope: one browser for all the browser tests (in a whole-suite run as well), stopped
+# after the last of them. While the driver runs, its event loop counts as running in this thread,
+# and later tests of the suite (pytest-django runs the tests without a database after these)
+# must not inherit it.
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
-    # The sync API runs an event loop in this thread, so Django would refuse every ORM call made
-    # by the test itself (fixtures, database checks) as "async-unsafe". Nothing here is
-    # concurrent: the live server answers in its own thread with its own connection.
+    # With that loop running, Django refuses every ORM call of the test itself (fixtures,
+    # database checks) as "async-unsafe" unless told otherwise. Nothing here is concurrent:
+    # the live server answers in its own thread.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The running loop also makes asgiref hand this thread a second set of database connections
+    # (context-local instead of thread-local). Keep the first: they hold the serialized
+    # migration data that serialized_rollback restores, and an in-memory SQLite database is
+    # shared with the live server through them.
+    before = {alias: connections[alias] for alias in connections}
     driver = sync_playwright().start()
+    for alias, connection in before.items():
+        connections[alias] = connection
     try:
         yield driver
     finally:
@@ -68,7 +80,7 @@ def playwright_driver() -> Iterator[Playwright]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     executable = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
     if not Path(executable).exists():
