@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from reporting.consolidated_selectors import commune_report_content, fingerprint
+from reporting.documents.parts import appendix_reference_lines
 from reporting.documents.profiles import FormatProfile, profile_for
 from reporting.documents.registry import DocumentSpec, register
 from reporting.documents.unit_report import appendix_titles, common_context
@@ -29,6 +30,9 @@ def commune_report_context(report: CommuneReport, profile: FormatProfile) -> dic
             "tasks": ("TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ, GIẢI PHÁP", True),
             "units": ("TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ", False),
         }, profile),
+        "appendix_reference": {
+            "portrait": appendix_reference_lines(content.appendix_reference, profile=profile),
+            "landscape": appendix_reference_lines(content.appendix_reference, profile=profile, landscape=True)},
     }
 
 

@@ -207,6 +207,30 @@ def balanced_lines(text: str, *, style: TextStyle, profile: FormatProfile,
     return [" ".join(words)]  # a single word wider than the line: let the browser wrap it
 
 
+# The words of an administrative level, after which a body's proper name begins.
+_LEVEL_ENDINGS = tuple(f" {word}" for word in (
+    "TỈNH", "THÀNH PHỐ", "ĐẶC KHU", "THỊ TRẤN", "THỊ XÃ", "PHƯỜNG", "XÃ", "HUYỆN", "QUẬN"))
+
+
+def body_lines(text: str, *, style: TextStyle, profile: FormatProfile, max_width_pt: float) -> list[str]:
+    """A body's name ("UBND THÀNH PHỐ HỒ CHÍ MINH") in a header column: whole when it fits;
+    else broken before its proper name when both parts fit ("UBND THÀNH PHỐ" / "HỒ CHÍ
+    MINH", never "… BÀ" / "RỊA - VŨNG TÀU"), as offices set it; else in even lines."""
+    text = " ".join(text.split())
+    limit = max_width_pt * 0.97
+    if not text or text_width_pt(text, style, profile) <= limit:
+        return [text] if text else []
+    words = text.split()
+    for end in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:end])
+        if f" {head.upper()}".endswith(_LEVEL_ENDINGS):
+            tail = " ".join(words[end:])
+            if all(text_width_pt(part, style, profile) <= limit for part in (head, tail)):
+                return [head, tail]
+            break
+    return balanced_lines(text, style=style, profile=profile, max_width_pt=max_width_pt)
+
+
 # "57-NQ/TW", "01/KH-BCĐTW", "21/3/2025": a line may not break inside a document's number
 # and symbol or a date (the renderer would otherwise break after "-" or "/").
 _CODE = re.compile(r"\S*\w[-/]\w\S*")

@@ -23,6 +23,7 @@ from reporting.documents.formatting import (
 )
 from reporting.documents.parts import (
     SignatureBlock,
+    appendix_reference_lines,
     centred_title_lines,
     document_header,
     document_title,
@@ -195,7 +196,8 @@ def plan_context(plan: Plan, profile: FormatProfile) -> dict[str, Any]:
         "appendix_label": profile.appendix_label_text,
         "appendix_title": centred_title_lines(plan.appendix_title or DEFAULT_APPENDIX_TITLE,
                                               profile=profile, landscape=profile.landscape_appendix),
-        "appendix_reference": document.appendix_reference,
+        "appendix_reference": appendix_reference_lines(document.appendix_reference, profile=profile,
+                                                       landscape=profile.landscape_appendix),
         "document_title": f"{DOC_TYPE} {plan.title} — {issuer} {plan.commune.name}",
     }
 

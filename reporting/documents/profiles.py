@@ -170,14 +170,15 @@ class FormatProfile:
 
 
 # Nghị định 30/2020/NĐ-CP, Phụ lục I: the People's Committees (UBND xã/phường).
-STATE = FormatProfile(key="state", regulation="Nghị định 30/2020/NĐ-CP, Phụ lục I", revision="nd30.1")
+# Revision .2: header bodies broken before their proper name; rules set clear of the text.
+STATE = FormatProfile(key="state", regulation="Nghị định 30/2020/NĐ-CP, Phụ lục I", revision="nd30.2")
 
 # Hướng dẫn 36-HD/VPTW: the Party Committees (Đảng ủy xã/phường). Kept apart from STATE so a
 # guide implementing Quy định 399-QĐ/TW can replace it on its own.
 PARTY = FormatProfile(
     key="party",
     regulation="Hướng dẫn 36-HD/VPTW",
-    revision="hd36.1",
+    revision="hd36.2",
     header_left_percent=45,
     national_title_text="ĐẢNG CỘNG SẢN VIỆT NAM",
     national_title=TextStyle(15, bold=True, upper=True),

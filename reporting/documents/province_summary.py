@@ -19,6 +19,7 @@ from reporting.consolidated_selectors import (
     fingerprint,
     province_summary_content,
 )
+from reporting.documents.parts import appendix_reference_lines
 from reporting.documents.profiles import STATE, FormatProfile
 from reporting.documents.registry import DocumentSpec, register
 from reporting.documents.unit_report import appendix_titles, common_context
@@ -87,6 +88,7 @@ def province_summary_context(source: ProvinceQuarter, profile: FormatProfile) ->
                          profile=profile),
         "appendix_titles": appendix_titles({
             "communes": ("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CÁC XÃ, PHƯỜNG", True)}, profile),
+        "appendix_reference": appendix_reference_lines(content.appendix_reference, profile=profile, landscape=True),
         "appendix_tables": appendix_tables(content),
         "status_marks": {"at_risk": STATUS_MARKS[RollupStatus.AT_RISK],
                          "off_track": STATUS_MARKS[RollupStatus.OFF_TRACK]},

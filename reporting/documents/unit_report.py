@@ -8,7 +8,6 @@ of the three quarterly documents' header and signer into the foundation's blocks
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from reporting.consolidated_selectors import (
@@ -18,10 +17,8 @@ from reporting.consolidated_selectors import (
     fingerprint,
     unit_report_content,
 )
-from reporting.documents.formatting import balanced_lines, recipient_lines
-from reporting.documents.metrics import text_width_pt
+from reporting.documents.formatting import recipient_lines
 from reporting.documents.parts import (
-    PT_PER_MM,
     DocumentHeader,
     DocumentTitle,
     SignatureBlock,
@@ -41,25 +38,11 @@ def _styled(text: str, style: TextStyle) -> str:
 
 def header_block(header: Header, profile: FormatProfile) -> DocumentHeader:
     day = header.issue_date
-    block = document_header(
+    return document_header(
         profile=profile, parent_body=_styled(header.parent_body, profile.parent_body),
         issuing_body=_styled(header.issuing_body, profile.issuing_body), number=header.number,
         symbol=header.symbol, place=header.place, day=day.day if day else None,
         month=day.month if day else None, year=day.year if day else None)
-    # A unit's or a department's name ("SỞ KHOA HỌC VÀ CÔNG NGHỆ", "TRƯỜNG TIỂU HỌC …") is
-    # wider than the header's left column: break it evenly, as offices do, rather than leave
-    # one word alone on a second line; the short rule follows the widest line.
-    column_pt = profile.content_width_mm * PT_PER_MM * profile.header_left_percent / 100
-    lines: list[str] = []
-    for line in block.issuing_lines:
-        if text_width_pt(line, profile.issuing_body, profile) > column_pt:
-            lines.extend(balanced_lines(line, style=profile.issuing_body, profile=profile, max_width_pt=column_pt))
-        else:
-            lines.append(line)
-    if lines == block.issuing_lines:
-        return block
-    widest = max(text_width_pt(line, profile.issuing_body, profile) for line in lines)
-    return replace(block, issuing_lines=lines, issuing_rule_pt=round(widest * profile.short_rule_ratio, 1))
 
 
 def title_block(header: Header, profile: FormatProfile) -> DocumentTitle:

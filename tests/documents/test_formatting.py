@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.template.loader import render_to_string
 
 from reporting.documents.charts import Bar, bar_chart_svg
 from reporting.documents.formatting import (
     balanced_lines,
+    body_lines,
     font_safe,
     issuing_body_lines,
     place_date_line,
@@ -18,7 +20,8 @@ from reporting.documents.formatting import (
     with_final_punctuation,
 )
 from reporting.documents.metrics import text_width_pt
-from reporting.documents.profiles import PARTY, STATE, TextStyle, profile_for
+from reporting.documents.parts import appendix_reference_lines, document_header, header_column_pt
+from reporting.documents.profiles import PARTY, STATE, FormatProfile, TextStyle, profile_for
 from reporting.documents.registry import registered_kinds, spec_for
 from reporting.documents.render import html_to_pdf, render_html
 from reporting.models import DocumentKind
@@ -166,3 +169,47 @@ def test_a_chart_renders_in_the_document_font_only() -> None:
     assert pc.contains_stream_text(stream, "Kết quả thực hiện chỉ tiêu")
     assert pc.contains_stream_text(stream, "72,5%")
     assert pc.contains_stream_text(stream, "Cán bộ, công chức được phổ cập kỹ năng số")
+
+
+@pytest.mark.parametrize(("profile", "parent", "body", "parent_lines", "body_lines"), [
+    (STATE, "UBND THÀNH PHỐ HỒ CHÍ MINH", "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+     ["UBND THÀNH PHỐ", "HỒ CHÍ MINH"], ["SỞ KHOA HỌC", "VÀ CÔNG NGHỆ"]),
+    (PARTY, "ĐẢNG BỘ TỈNH BÀ RỊA - VŨNG TÀU", "ĐẢNG ỦY XÃ ĐẶNG THÙY TRÂM",
+     ["ĐẢNG BỘ TỈNH", "BÀ RỊA - VŨNG TÀU"], ["ĐẢNG ỦY XÃ", "ĐẶNG THÙY TRÂM"]),
+    (STATE, "UBND TỈNH KHÁNH HÒA", "ỦY BAN NHÂN DÂN PHƯỜNG BA NGÒI",
+     ["UBND TỈNH KHÁNH HÒA"], ["ỦY BAN NHÂN DÂN", "PHƯỜNG BA NGÒI"]),
+])
+def test_header_bodies_wider_than_the_column_break_before_the_proper_name(
+        profile: FormatProfile, parent: str, body: str, parent_lines: list[str], body_lines: list[str]) -> None:
+    header = document_header(profile=profile, parent_body=parent, issuing_body=body, number="", symbol="BC",
+                             place="Hà Nội", day=None, month=None, year=None)
+    assert (header.parent_lines, header.issuing_lines) == (parent_lines, body_lines)
+    column = header_column_pt(profile)
+    assert all(text_width_pt(line, profile.parent_body, profile) <= column for line in header.parent_lines)
+    widest = max(text_width_pt(line, profile.issuing_body, profile) for line in header.issuing_lines)
+    assert widest <= column and header.issuing_rule_pt == round(widest * profile.short_rule_ratio, 1)
+
+
+def test_a_body_with_no_level_word_is_broken_evenly() -> None:
+    text = "BAN CHỈ ĐẠO VỀ PHÁT TRIỂN KHOA HỌC CÔNG NGHỆ ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ"
+    lines = body_lines(text, style=STATE.issuing_body, profile=STATE, max_width_pt=header_column_pt(STATE))
+    assert " ".join(lines) == text and len(lines) >= 2
+    widths = [text_width_pt(line, STATE.issuing_body, STATE) for line in lines]
+    assert max(widths) <= header_column_pt(STATE) and min(widths) / max(widths) > 0.6
+
+
+def test_the_header_template_sets_the_parent_body_in_its_lines() -> None:
+    header = document_header(profile=STATE, parent_body="UBND THÀNH PHỐ HỒ CHÍ MINH",
+                             issuing_body="SỞ KHOA HỌC VÀ CÔNG NGHỆ", number="", symbol="BC-SKHCN",
+                             place="Thành phố Hồ Chí Minh", day=None, month=None, year=None)
+    html = render_to_string("documents/_header.html", {"header": header, "profile": STATE})
+    assert '<p class="doc-parent-body">UBND THÀNH PHỐ<br>HỒ CHÍ MINH</p>' in html
+
+
+def test_an_appendix_reference_too_long_for_the_page_is_broken_evenly() -> None:
+    text = "(Kèm theo Báo cáo số 05/BC-UBND ngày 02/04/2026 của UBND phường Ba Ngòi)"
+    portrait = appendix_reference_lines(text, profile=STATE)
+    assert " ".join(portrait) == text and len(portrait) == 2
+    widths = [text_width_pt(line, STATE.appendix_reference, STATE) for line in portrait]
+    assert min(widths) / max(widths) > 0.6, portrait  # not "Ngòi)" alone
+    assert appendix_reference_lines(text, profile=STATE, landscape=True) == [text]
