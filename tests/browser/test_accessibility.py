@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from campaigns.scoping import scopes_disabled
@@ -125,6 +126,8 @@ def test_commune_admin_pages_are_accessible(browsing: Browsing, world_with_data:
     audit.visit(page, f"/reports/{world.report_a.pk}/", "report-accepted-review")
     audit.visit(page, f"/plans/{plan}/progress/", "plan-progress",
                 ready=lambda p: expect(p.locator("td[data-quarter='1']").first).to_contain_text("50,0 %"))
+    audit.visit(page, reverse("account_change_password"), "password-change")
+    audit.visit(page, reverse("api_tokens"), "api-tokens")
     audit.assert_clean()
 
 
