@@ -31,7 +31,9 @@ from tests.conftest import World
 from tests.factories import PASSWORD
 
 AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# --disable-dev-shm-usage: containers give /dev/shm 64 MB, too little for long full-page screenshots.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage"]
 BLOCKING_IMPACTS = ("serious", "critical")
 # Auto-waiting assertions give up after this long: the live server renders PDFs and rollups
 # in-process, and the machine may be shared.
