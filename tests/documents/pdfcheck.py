@@ -347,5 +347,25 @@ def stream_text(pdf: PDF) -> str:
     return nfc("".join(c["text"] for page in pdf.pages for c in page.chars if c["text"].strip()))
 
 
+def column_text(pdf: PDF, header: str) -> str:
+    """The text of one table column over every page it reaches, without whitespace: the
+    characters between the vertical borders around the column's ``header`` cell, top to
+    bottom, the repeated header left out. A cell split across a page break reads whole."""
+    needle = "".join(nfc(header).split())
+    parts = []
+    for page in pdf.pages:
+        chars = chars_of(page, header)
+        if not chars:
+            continue
+        x0, _top, x1, _bottom = bbox(chars)
+        verticals = [e["x0"] for e in page.edges if e["orientation"] == "v"]
+        left = max((x for x in verticals if x <= x0 + 0.5), default=0)
+        right = min((x for x in verticals if x >= x1 - 0.5), default=page.width)
+        inside = sorted((c for c in page.chars if c["text"].strip() and left <= c["x0"] and c["x1"] <= right
+                         and c["top"] >= 20 * MM), key=lambda c: (round(c["top"], 1), c["x0"]))
+        parts.append(nfc("".join(c["text"] for c in inside)).replace(needle, "", 1))
+    return "".join(parts)
+
+
 def contains_stream_text(haystack: str, text: str) -> bool:
     return "".join(nfc(text).split()) in haystack
