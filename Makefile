@@ -42,5 +42,7 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat -l info
 
+# Benchmarks (bench/README.md): the rollup one on PostgreSQL (DATABASE_URL); `$(PY) -m bench pdf`
+# the PDF one; `$(PY) -m bench api` the REST API load test (gunicorn + wrk, database apibench).
 bench: $(STAMP)
 	$(PY) -m bench
