@@ -651,8 +651,12 @@ def province_quarter_completeness(plan_ids: list[int], year: int, quarter: int) 
         plan_id__in=plan_ids, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter).values(
         "pk", "plan_id", "unit_deadline")}
     expected: dict[int, set[int]] = defaultdict(set)  # plan id → unit ids
-    for plan_id, unit_id in (Target.objects.filter(plan_id__in=plan_ids, year=year)
-                             .exclude(reporting_units=None).values_list("plan_id", "reporting_units")):
+    # Straight from the target–unit link table, one row per (plan, unit): reading it through
+    # Target would return one row per target and year (20 times as many at national scale).
+    # The plan ids come from the caller's scope.
+    links = (Target.reporting_units.through.objects.filter(target__plan_id__in=plan_ids, target__year=year)
+             .values_list("target__plan_id", "unit_id").distinct().order_by())
+    for plan_id, unit_id in links:
         expected[plan_id].add(unit_id)
     tasks = (Task.objects.filter(plan_id__in=plan_ids)
              .filter(Q(lead_unit__isnull=False) | Q(coordinators__unit__isnull=False)).distinct()
@@ -665,8 +669,9 @@ def province_quarter_completeness(plan_ids: list[int], year: int, quarter: int) 
     for task_id, unit_id in TaskCoordinator.objects.filter(task_id__in=list(covered), unit__isnull=False) \
             .values_list("task_id", "unit_id"):
         expected[covered[task_id]].add(unit_id)
-    active = dict(Unit.objects.filter(pk__in={u for units in expected.values() for u in units}, is_active=True)
-                  .values_list("pk", "commune_id"))
+    # Every active unit of the plans' communes (a superset of the expected ones, read by commune
+    # instead of through a list of thousands of ids).
+    active = dict(Unit.objects.filter(commune__plans__in=plan_ids, is_active=True).values_list("pk", "commune_id"))
     plan_of_period = {pk: p["plan_id"] for pk, p in periods.items()}
     reports = UnitReport.objects.filter(period_id__in=list(periods)).values_list(
         "period_id", "unit_id", "state", "first_submitted_at")

@@ -27,6 +27,7 @@ from campaigns.api.base import (
     REVIEWERS,
     ErrorSerializer,
     PortalAPIView,
+    StableCursorPagination,
     require_roles,
 )
 from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
@@ -45,6 +46,7 @@ from reporting.models import (
     ProvinceRollup,
     ReportingPeriod,
     ReportTransition,
+    TaskProgress,
     UnitReport,
 )
 from reporting.rollups import plans_for_year
@@ -162,10 +164,16 @@ def _unit_reports(view: PortalAPIView) -> QuerySet[UnitReport]:
     reports = UnitReport.objects.select_related("unit__commune", "period").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
             "indicator__order", "indicator__code")),
-        "progress")
+        # An explicit queryset: the plain "progress" prefetch rebuilds the scope filter per report.
+        Prefetch("progress", queryset=TaskProgress.objects.all()))
     if view.access.role == Role.UNIT_REPORTER:
         reports = reports.filter(unit_id=view.access.unit.pk if view.access.unit else None)
     return reports
+
+
+class ReportPagination(StableCursorPagination):
+    # A report carries all its values and task progress (~2.6 kB each): a smaller default page.
+    page_size = 25
 
 
 class UnitReportList(PortalAPIView):
@@ -173,6 +181,7 @@ class UnitReportList(PortalAPIView):
 
     serializer_class = s.UnitReportSerializer
     filterset_class = UnitReportFilter
+    pagination_class = ReportPagination
     export_columns = (("id", _l("Mã báo cáo")), ("commune", _l("Xã/phường")), ("unit_name", _l("Đơn vị")), ("year", _l("Năm")),
                       ("quarter", _l("Quý")), ("state", _l("Trạng thái")), ("first_submitted_at", _l("Gửi lần đầu")),
                       ("accepted_at", _l("Chấp nhận lúc")), ("highlights", _l("Kết quả nổi bật")),

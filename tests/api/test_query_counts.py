@@ -309,7 +309,7 @@ CASES = [
          lambda world: reverse("api_plan", kwargs={"plan_pk": _detail_plan(world).pk}),
          add_plan_parts, rows=lambda data: len(data["tasks"]), xlsx=False),
     Case("periods", "reviewer_p", _url("api_periods", "province=PP&kind=adhoc"), add_adhoc_periods),
-    Case("unit-reports", "reviewer_p", _url("api_unit_reports", "province=PP&state=accepted"), add_unit_reports),
+    Case("unit-reports", "reviewer_p", _url("api_unit_reports", "province=PP&state=accepted&page_size=100"), add_unit_reports),
     Case("unit-report-detail", "admin_a",
          lambda world: reverse("api_unit_report", kwargs={"report_pk": world.report_a.pk}),
          add_report_parts, rows=lambda data: len(data["values"]), xlsx=False),
