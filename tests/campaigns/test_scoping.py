@@ -5,14 +5,15 @@ from django.apps import apps
 from django_scopes import ScopeError
 
 from campaigns.access import resolve_access
-from campaigns.models import Commune, Province, Unit
+from campaigns.models import ApiToken, Commune, Province, Unit
 from campaigns.scoping import tenant_scope
 from reporting.models import ProvinceRollup
 from tests.conftest import World
 
-# Reference data that every user may read, and province-level aggregates that selectors guard
-# by the reviewer's province; every other model of ours is tenant-owned.
-NON_TENANT_MODELS = {Province, ProvinceRollup}
+# Reference data that every user may read, province-level aggregates that selectors guard by
+# the reviewer's province, and personal API tokens (a user's own, always read by user); every
+# other model of ours is tenant-owned.
+NON_TENANT_MODELS = {Province, ProvinceRollup, ApiToken}
 OUR_APPS = ("campaigns", "targets", "reporting")
 
 
