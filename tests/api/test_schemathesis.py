@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import settings
 
 from campaigns.scoping import scopes_disabled
 from config.wsgi import application
-from tests.api.conftest import token_for
+from tests.api.conftest import api_client, token_for
 from tests.quarter import Quarter, issue
 
 pytestmark = [pytest.mark.django_db]
@@ -31,7 +33,11 @@ MAX_EXAMPLES = 8
 @pytest.fixture(params=["reviewer_p", "admin_a"])
 def api_schema(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The live schema, for a reviewer of province P and for commune A's admin. The data is
-    built outside any scope; the requests run in the scope the API enters, as in production."""
+    built outside any scope; the requests run in the scope the API enters, as in production.
+
+    The reviewer's run includes the coverage phase (every parameter's boundaries and wrong
+    types, duplicated parameters, undeclared methods: some 1,500 requests); the admin's run,
+    generated examples only, which keeps the whole test well under two minutes."""
     request.getfixturevalue("media")  # before the report is issued: its PDF goes there
     with scopes_disabled():
         quarter: Quarter = request.getfixturevalue("quarter")
@@ -45,6 +51,7 @@ def api_schema(request: pytest.FixtureRequest) -> Iterator[Any]:
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none",
                        "allow-x00": False},
         "auth": {"openapi": {"personalToken": {"bearer": secret}}},
+        "phases": {"coverage": {"enabled": request.param == "reviewer_p"}},
         # The real objects of the quarter, so that detail operations answer 200 with a body to
         # check; indicator_pk stays generated, for the 404 of an unknown object (and of a path
         # that matches no route, such as /indicators/abc/).
@@ -55,7 +62,16 @@ def api_schema(request: pytest.FixtureRequest) -> Iterator[Any]:
             "province_code": quarter.world.province_p.code,
         },
     })
-    yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application, config=config)
+    # Django's test client keeps the test's database connection across requests by muting
+    # close_old_connections; schemathesis calls the WSGI application directly, so the same is
+    # done here (on PostgreSQL the test's transaction would otherwise be closed after a request).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application, config=config)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 if not hasattr(pytest.Function, "_nodeid"):
@@ -70,3 +86,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(deadline=None)  # the first PDF render takes a second or two
 def test_the_api_conforms_to_its_schema(case: Any) -> None:
     case.call_and_validate()
+
+
+@pytest.mark.parametrize("user", ["admin_a", "viewer_a", "reporter_a", "reviewer_q"])
+def test_an_undeclared_method_is_405_whatever_the_role(user: str, world: Any) -> None:
+    """Schemathesis's coverage phase (the reviewer's run) found a 404 here for a commune user:
+    the role was checked before the method."""
+    client = api_client(getattr(world, user))
+    response = client.put(f"/api/v1/provinces/{world.province_p.code}/", {}, format="json")
+    assert response.status_code == 405 and "PUT" not in response["Allow"]
+    assert client.delete("/api/v1/commune-reports/1/acknowledge/").status_code == 405
