@@ -61,11 +61,15 @@ class CommuneCase:
     indicators: int
     tasks: int
     quarter: int  # the report's quarter; every quarter from Q1 to it carries data
+    # Held to COMMUNE_TARGET_S: the mid-range commune of DESIGN.md (10–60 units, 10–30
+    # indicators, 20–80 tasks). The largest has every dimension at its maximum at once and is
+    # measured to show how the time grows with the pages.
+    target: bool
 
 
 COMMUNE_CASES = (
-    CommuneCase("typical", "pdfc", units=30, indicators=20, tasks=40, quarter=2),
-    CommuneCase("largest", "pdfl", units=60, indicators=30, tasks=80, quarter=4),
+    CommuneCase("typical", "pdfc", units=30, indicators=20, tasks=40, quarter=2, target=True),
+    CommuneCase("largest", "pdfl", units=60, indicators=30, tasks=80, quarter=4, target=False),
 )
 PROVINCE_PREFIX = "pdfp"
 PROVINCE_UNITS = 30
@@ -180,7 +184,7 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
             "highlights": "\n".join(NARRATIVE), "difficulties": DIFFICULTIES, "proposals": PROPOSALS,
             "next_steps": NEXT_STEPS})
     return {"kind": DocumentKind.COMMUNE_REPORT, "id": draft.pk, "label": case.label, "units": case.units,
-            "indicators": case.indicators, "tasks": case.tasks, "quarter": case.quarter}
+            "indicators": case.indicators, "tasks": case.tasks, "quarter": case.quarter, "target": case.target}
 
 
 def _task_templates() -> list[tuple[str, str]]:
@@ -397,20 +401,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(measured: dict[str, list[tuple[dict[str, Any], dict[str, Any], float]]], idle: float,
             args: argparse.Namespace) -> tuple[list[str], list[str]]:
-    lines = [f"PDF rendering (WeasyPrint), best of {args.repeat}; idle child {idle:.0f} MB RSS; "
-             f"phases of the best run: data = selectors and data version, html = template, pdf = layout "
-             f"and writing; +render = RSS above the idle child"]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines = [f"PDF rendering (WeasyPrint), best of {args.repeat} on {os.cpu_count()} cores (load average {load}); "
+             f"idle child {idle:.0f} MB RSS",
+             "best s: wall clock of the best render; cpu s: its process CPU time (what the render costs "
+             "when other work shares the machine); data = selectors and data version, html = template, "
+             "pdf = layout and writing (wall); RSS MB: the child's peak, +render: above the idle child"]
     failures = []
     if "plans" in measured:
         lines += ["", "Seed plans", _header(args.python_peak)]
         lines += [_row(f"{c['label']} ({c['profile']})", f, rss, idle) for c, f, rss in measured["plans"]]
     if "communes" in measured:
-        lines += ["", f"Consolidated commune report (target < {COMMUNE_TARGET_S} s)", _header(args.python_peak)]
+        lines += ["", f"Consolidated commune report, units/indicators/tasks, quarter (target for the typical "
+                      f"commune < {COMMUNE_TARGET_S} s)", _header(args.python_peak)]
         for case, figures, rss in measured["communes"]:
             label = (f"{case['label']} {case['units']}u/{case['indicators']}i/{case['tasks']}t Q{case['quarter']}")
             lines.append(_row(label, figures, rss, idle))
-            if figures["best"]["total"] >= COMMUNE_TARGET_S:
-                failures.append(f"commune report {case['label']}: {figures['best']['total']:.2f} s")
+            if case["target"] and figures["best"]["total"] >= COMMUNE_TARGET_S:
+                failures.append(f"commune report {case['label']}: {figures['best']['total']:.2f} s "
+                                f"({figures['best_cpu']:.2f} s CPU)")
     if "provinces" in measured:
         lines += ["", f"Province summary, {PROVINCE_UNITS} units and {PROVINCE_INDICATORS} indicators per commune, "
                       f"Q{PROVINCE_QUARTER} (target at 168 communes < {PROVINCE_TARGET_S:.0f} s, "
@@ -420,16 +429,21 @@ def _report(measured: dict[str, list[tuple[dict[str, Any], dict[str, Any], float
             lines.append(_row(case["label"], figures, rss, idle))
             if case["communes"] >= 168 and (figures["best"]["total"] >= PROVINCE_TARGET_S
                                             or rss >= PROVINCE_TARGET_MB):
-                failures.append(f"province summary {case['label']}: {figures['best']['total']:.2f} s, {rss:.0f} MB")
+                failures.append(f"province summary {case['label']}: {figures['best']['total']:.2f} s "
+                                f"({figures['best_cpu']:.2f} s CPU), {rss:.0f} MB")
         if len(rows) > 1:
             first = rows[0][1]
-            base_per_page = first["best"]["total"] / first["pages"]
-            lines += ["", "Linearity (relative to the smallest province)",
-                      f"{'':<22}{'communes':>9}{'pages':>7}{'seconds':>9}{'s/page':>8}{'ratio':>7}"]
+            base_wall = first["best"]["total"] / first["pages"]
+            base_cpu = first["best_cpu"] / first["pages"]
+            lines += ["", "Linearity: seconds per page, and its ratio to the smallest province's (1.00 = linear)",
+                      f"{'':<22}{'communes':>9}{'pages':>7}{'wall s':>8}{'s/page':>8}{'ratio':>7}"
+                      f"{'cpu s':>8}{'s/page':>8}{'ratio':>7}"]
             for case, figures, _rss in rows:
-                per_page = figures["best"]["total"] / figures["pages"]
+                wall = figures["best"]["total"] / figures["pages"]
+                cpu = figures["best_cpu"] / figures["pages"]
                 lines.append(f"{case['label']:<22}{case['communes']:>9}{figures['pages']:>7}"
-                             f"{figures['best']['total']:>9.2f}{per_page:>8.3f}{per_page / base_per_page:>7.2f}")
+                             f"{figures['best']['total']:>8.2f}{wall:>8.3f}{wall / base_wall:>7.2f}"
+                             f"{figures['best_cpu']:>8.2f}{cpu:>8.3f}{cpu / base_cpu:>7.2f}")
     lines += [""] + ([f"MISSED: {failure}" for failure in failures] or ["Every target met."])
     return lines, failures
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from reporting.consolidated_selectors import commune_report_content, fingerprint
+from reporting.consolidated_selectors import TaskRow, commune_report_content, fingerprint
 from reporting.documents.parts import appendix_reference_lines
 from reporting.documents.profiles import FormatProfile, profile_for
 from reporting.documents.registry import DocumentSpec, register
 from reporting.documents.unit_report import appendix_titles, common_context
-from reporting.models import CommuneReport, DocumentKind
+from reporting.models import CommuneReport, DocumentKind, TaskStatus
 
 
 def chart_image_uri(svg: str) -> str:
@@ -27,11 +27,22 @@ def chart_image_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
+def reports_by_status(row: TaskRow) -> list[str]:
+    """"Đang triển khai: 2", one line per status some unit reported (in the order work
+    moves), for the task table's one column of unit counts."""
+    counts = ((TaskStatus.DONE, row.done), (TaskStatus.IN_PROGRESS, row.in_progress),
+              (TaskStatus.DELAYED, row.delayed), (TaskStatus.NOT_STARTED, row.not_started))
+    return [f"{TaskStatus(status).label}: {count}" for status, count in counts if count] or ["—"]
+
+
 def commune_report_context(report: CommuneReport, profile: FormatProfile) -> dict[str, Any]:
     content = commune_report_content(report=report)
     return {
         "content": content,
         "chart_images": [(chart, chart_image_uri(chart.svg)) for chart in content.charts],
+        # The units' counts by status in one cell, not four: WeasyPrint's cost is per cell,
+        # and four narrow columns of mostly zeros made a third of the appendix's cells.
+        "task_rows": [(row, reports_by_status(row)) for row in content.tasks],
         **common_context(header=content.header, signer=content.signer, recipients=content.recipients,
                          profile=profile),
         "appendix_titles": appendix_titles({
@@ -68,5 +79,5 @@ SPEC = register(DocumentSpec(
     context_data_version=lambda context: fingerprint(context["content"]),
     owner=lambda report: (report.commune_id, None),
     filename=_filename,
-    revision="2",  # 2: charts as images; the task table's title column wider
+    revision="2",  # 2: charts as images; the task table's unit counts in one column
 ))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
@@ -33,6 +33,7 @@ from reporting.consolidated_selectors import (
     unit_report_content,
 )
 from reporting.documents import storage
+from reporting.documents.commune_report import reports_by_status
 from reporting.documents.profiles import PARTY, STATE, FormatProfile
 from reporting.documents.province_summary import appendix_tables
 from reporting.models import DocumentKind, ReportingPeriod, UnitReport
@@ -359,6 +360,9 @@ def test_the_commune_report_has_its_tables_charts_and_appendices(docs: dict[str,
         assert pc.leftmost_stroke_mm(landscape[0]) == pytest.approx(profile.margin_left_mm, abs=0.5)
         for task in content.tasks:
             assert pc.contains_stream_text(stream, task.title)
+            # The units' counts by status, in one cell after the deliverables.
+            assert pc.contains_stream_text(stream, task.deliverables + "".join(reports_by_status(task)))
+        assert any(task.in_progress for task in content.tasks)
 
 
 def test_the_province_summary_is_a_commune_by_indicator_table(docs: dict[str, Doc]) -> None:
@@ -406,6 +410,13 @@ def test_a_stale_unit_report_pdf_is_rendered_again_after_a_change(world: World) 
         assert pc.contains_text(pc.page_words(pdf), "Mở thêm hai lớp học buổi tối")
     current = storage.document_current(kind=DocumentKind.UNIT_REPORT, source=report)
     assert current.document is not None and current.document.pk == stored.document.pk and not current.is_stale
+
+
+def test_the_task_table_counts_the_units_by_status_in_one_cell(docs: dict[str, Doc]) -> None:
+    task = docs["commune-state"].text.tasks[0]
+    assert reports_by_status(replace(task, done=1, in_progress=2, delayed=0, not_started=3)) == [
+        "Hoàn thành: 1", "Đang triển khai: 2", "Chưa triển khai: 3"]
+    assert reports_by_status(replace(task, done=0, in_progress=0, delayed=0, not_started=0)) == ["—"]
 
 
 def test_appendix_tables_split_the_indicators_evenly(docs: dict[str, Doc]) -> None:
