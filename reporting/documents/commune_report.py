@@ -22,8 +22,8 @@ from reporting.models import CommuneReport, DocumentKind, TaskStatus
 
 def chart_image_uri(svg: str) -> str:
     """The chart as an image the PDF draws (still vectors, its labels still text in the
-    document's font). Inline, each of its elements would go through the HTML cascade and
-    layout like the body's: as an image, six charts cost half as much to lay out."""
+    document's font). Inline, each of its elements would go through the HTML cascade like the
+    body's: as an image, the charts cost about a third less to render."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
