@@ -47,6 +47,10 @@ class CommuneKind(models.TextChoices):
     DAC_KHU = "dac_khu", _("Đặc khu")
 
 
+# The kind as it is written in a commune's proper name (never translated, unlike the labels).
+OFFICIAL_KIND_NAMES = {"xa": "Xã", "phuong": "Phường", "dac_khu": "Đặc khu"}
+
+
 class Commune(models.Model):
     """A commune, ward or special zone: the tenant."""
 
@@ -71,8 +75,9 @@ class Commune(models.Model):
 
     @property
     def official_name(self) -> str:
-        """"Phường Ba Ngòi", "Xã Sơn Kim 1", "Đặc khu Phú Quốc"."""
-        return f"{self.get_kind_display()} {self.name}"
+        """"Phường Ba Ngòi", "Xã Sơn Kim 1", "Đặc khu Phú Quốc": a proper name, the same in every
+        interface language (documents print it as is)."""
+        return f"{OFFICIAL_KIND_NAMES.get(self.kind, '')} {self.name}".strip()
 
 
 class UnitKind(models.TextChoices):

@@ -550,7 +550,8 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
          "on_time": summary.on_time, "accepted": summary.accepted}
     indicator_summary = _status_counts_text(counts, len(indicator_rows))
     if indicator_rows:
-        indicator_summary = f"{indicator_summary} {_('Chi tiết tại Phụ lục I.')}".strip()
+        details = _("Chi tiết tại Phụ lục I.")
+        indicator_summary = f"{indicator_summary} {details}".strip()
     else:
         indicator_summary = _("Kế hoạch chưa có chỉ tiêu cho năm %(year)s.") % {"year": year}
     when = dmy(report.issue_date)

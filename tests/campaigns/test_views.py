@@ -10,10 +10,10 @@ from tests.conftest import SECRET_UNIT_NAME, World, login
 @pytest.mark.parametrize(
     ("user_attr", "expected"),
     [
-        ("admin_a", ("commune_detail", {"commune_code": "xa-a"})),
-        ("viewer_a", ("commune_detail", {"commune_code": "xa-a"})),
-        ("reporter_a", ("unit_detail", None)),
-        ("reviewer_p", ("province_detail", {"province_code": "PP"})),
+        ("admin_a", ("commune_dashboard", {"commune_code": "xa-a"})),
+        ("viewer_a", ("commune_dashboard", {"commune_code": "xa-a"})),
+        ("reporter_a", ("unit_dashboard", None)),
+        ("reviewer_p", ("province_dashboard", {"province_code": "PP"})),
     ],
 )
 def test_each_role_lands_on_its_page(world: World, user_attr: str, expected: tuple) -> None:
