@@ -76,3 +76,15 @@ def test_vietnamese_is_the_default_whatever_the_browser_says(world: World) -> No
 def test_static_files_are_served_without_collectstatic(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_communes_official_name_is_never_translated(world: World) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert world.commune_a.official_name.startswith("Xã ")
+        response = login(world.admin_a)
+        response.cookies["django_language"] = "en"
+        page = response.get(reverse("commune_dashboard", kwargs={"commune_code": "xa-a"})).content.decode()
+    assert "Xã Bí Mật Tuyệt Đối" in page and "commune Bí Mật" not in page
