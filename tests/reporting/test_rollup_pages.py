@@ -314,7 +314,11 @@ def test_province_table_is_for_the_provinces_reviewer_only(progress: Progress) -
     for outsider in (world.reviewer_q, world.admin_a, world.viewer_a, world.reporter_a):
         response = login(outsider).get(_province_url())
         assert response.status_code == 404
-        assert "Bí Mật Tuyệt Đối" not in response.content.decode()
+        body = response.content.decode()
+        assert 'id="province-caption"' not in body and "Phía Bắc" not in body
+    # Commune A's own users see their commune's name in the layout's menu; the other province's
+    # reviewer does not see it at all.
+    assert "Bí Mật Tuyệt Đối" not in login(world.reviewer_q).get(_province_url()).content.decode()
 
 
 def test_province_table_is_wide_but_usable_on_a_phone(progress: Progress) -> None:
