@@ -133,6 +133,10 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
     from reporting.rollups import rollup_run
     from reporting.synthetic import SyntheticSpec, commune_code, synthetic_data_generate
 
+    with scopes_disabled():
+        # A rerun on the same database (--database-url): the synthetic generator replaces its
+        # prefix's communes but knows nothing of tasks, whose units are protected from deletion.
+        Task.objects.filter(plan__commune__code__startswith=f"{case.prefix}-").delete()
     synthetic_data_generate(spec=SyntheticSpec(provinces=1, communes=1, units=case.units,
                                                indicators=case.indicators, quarters=case.quarter,
                                                year=YEAR, prefix=case.prefix))
