@@ -119,9 +119,12 @@ def document_current(*, kind: str, source: Any) -> DocumentStatus:
     spec = spec_for(kind)
     document = _stored(kind, spec.id_of(source))
     version = _data_version(spec, source)
+    # A record whose file is gone (a lost media volume) is not servable: a draft's is made
+    # again, a frozen one cannot be (what was signed is lost) and the caller says so.
+    lost = document is not None and not document.file.storage.exists(document.file.name)
     return DocumentStatus(
-        document=document, data_version=version,
-        is_stale=document is None or document.data_version != version,
+        document=None if lost else document, data_version=version,
+        is_stale=document is None or lost or document.data_version != version,
         is_frozen=bool(document and document.is_frozen))
 
 

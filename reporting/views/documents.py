@@ -10,12 +10,13 @@ line, and once the file is there a link to it. Without JavaScript the page reloa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
@@ -26,6 +27,8 @@ from campaigns.models import Role
 from reporting.documents.registry import spec_for
 from reporting.documents.storage import document_current, document_ensure
 from reporting.models import DocumentKind, RenderedDocument
+
+logger = logging.getLogger(__name__)
 
 PLAN_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER, Role.UNIT_REPORTER)
 # How long one enqueued render counts as "in progress" before a request may enqueue again
@@ -49,6 +52,10 @@ def document_or_enqueue(*, kind: str, source: Any) -> RenderedDocument | None:
     status = document_current(kind=kind, source=source)
     if status.is_servable and status.document is not None:
         return status.document
+    if status.is_frozen and status.document is None:
+        # The issued PDF's file is gone from storage: what was signed cannot be made again.
+        logger.error("%s %s: the frozen PDF's file is missing from storage", kind, spec_for(kind).id_of(source))
+        raise Http404
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return document_ensure(kind=kind, source=source)
     spec = spec_for(kind)

@@ -313,3 +313,23 @@ def test_a_failed_issue_leaves_no_pdf_and_no_copy_of_the_returned_one(
     assert report.state == CommuneReportState.ISSUED and reissued.sha256 != signed.sha256
     assert default_storage.exists(str(reissued.file.name))
     assert len(list((media / "documents").rglob("superseded/*.pdf"))) == 1
+
+
+@pytest.mark.django_db
+def test_a_pdf_whose_file_is_lost_is_made_again_or_said_missing(
+        world: World, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    from django.core.files.storage import default_storage
+
+    url = reverse("plan_pdf", kwargs={"plan_pk": world.plan_a.pk})
+    with tenant_scope([world.commune_a.pk]):
+        draft = document_render_and_store(kind=PLAN, source=world.plan_a)
+    default_storage.delete(draft.file.name)  # the media volume lost it
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(world.admin_a).get(url)
+    assert response.status_code == 200 and _body(response).startswith(b"%PDF-")
+    with tenant_scope([world.commune_a.pk]):
+        assert document_current(kind=PLAN, source=world.plan_a).is_servable
+        frozen = document_render_and_store(kind=PLAN, source=world.plan_a, frozen=True)
+    default_storage.delete(frozen.file.name)
+    # What was signed cannot be made again from today's data: a 404, never a 500.
+    assert login(world.admin_a).get(url).status_code == 404
