@@ -301,6 +301,9 @@ def synthetic_data_delete(*, prefix: str) -> int:
                 cursor.execute(f"DELETE FROM {links} WHERE unit_id IN ({units})", chunk)  # noqa: S608
                 cursor.execute(f"DELETE FROM {CommuneRollup._meta.db_table} "  # noqa: S608
                                f"WHERE commune_id IN ({marks})", chunk)
+                # Plans first: their tasks PROTECT the units they name, and a commune's cascade
+                # would reach the units before the tasks.
+                Plan.objects.filter(commune_id__in=chunk).delete()
                 Commune.objects.filter(pk__in=chunk).delete()
         # A province somebody has since put a real commune in stays.
         Province.objects.filter(code__regex=_province_code_regex(prefix), communes__isnull=True).delete()

@@ -256,3 +256,16 @@ def test_a_batch_only_touches_the_plans_of_its_scope() -> None:
     # Scopes enabled but no commune in them: fail closed, on either path.
     with scope(), pytest.raises(ScopeError):
         rollups.commune_rollup_compute(plan_ids=[plans[1].pk], year=2026, quarter=1)
+
+
+def test_delete_removes_communes_whose_plans_name_their_units_in_tasks() -> None:
+    from campaigns.models import Task, TaskCoordinator
+
+    _seed()
+    unit = Unit.objects.filter(commune__code__startswith="syn-").first()
+    plan = Plan.objects.filter(commune=unit.commune).first()
+    task = Task.objects.create(plan=plan, order=1, title="Mở lớp học", lead_unit=unit)
+    TaskCoordinator.objects.create(task=task, order=1, unit=unit)  # both protect the unit
+    call_command("seed_synthetic", "--delete", verbosity=0)
+    assert not Commune.objects.filter(code__startswith="syn-").exists()
+    assert not Task.objects.filter(pk=task.pk).exists()
