@@ -286,11 +286,14 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
     ``required_roles``: who may call the endpoint at all. Another role gets 404 on an object
     (as for a foreign one, the pages' rule) and 403 on a list. The roles are also kept on the
     view function for the isolation matrix (tests/routes.py).
+    ``readable_by``: a write that only ``required_roles`` may make on an object more roles can
+    read lets those readers past the gate, so they learn 403 (not 404) once the object is found.
     """
 
     permission_classes = [IsAuthenticated]
     pagination_class = StableCursorPagination
     required_roles: frozenset[str] = ALL_ROLES
+    readable_by: frozenset[str] | None = None
     post_only = False
     # Excel export of a list: (field, column title) pairs; empty means no xlsx for this view.
     export_columns: Sequence[tuple[str, Any]] = ()
@@ -325,7 +328,7 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
         if method not in self.http_method_names or not hasattr(self, method):
             # An undeclared method is a 405 whoever asks, before the role decides 403 or 404.
             raise exceptions.MethodNotAllowed(method.upper())
-        if access.role not in self.required_roles:
+        if access.role not in (self.readable_by or self.required_roles):
             if kwargs:
                 raise Http404
             raise exceptions.PermissionDenied(_("Vai trò của bạn không dùng được mục này."))

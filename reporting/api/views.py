@@ -8,6 +8,7 @@ reporting.consolidated, the figures come from the rollup tables the pages and PD
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -274,24 +275,19 @@ class _ReviewerDecision(PortalAPIView):
     403; anyone outside the scope 404, as everywhere."""
 
     required_roles = REVIEWERS
+    readable_by = COMMUNE_READERS
     post_only = True
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # The role is checked after the object is found (404 first), in post().
-        self.required_roles = COMMUNE_READERS
-        super().initial(request, *args, **kwargs)
-
-    def decide(self, request: Request, commune_report_pk: int) -> Response:
+    def decide(self, request: Request, commune_report_pk: int,
+               service: Callable[..., CommuneReport]) -> Response:
+        """Validate the body, then ``service(report=…, actor=…, version=…, **other fields)``."""
         report = get_object_or_404(_commune_reports(), pk=commune_report_pk)
         require_roles(self, REVIEWERS)
         payload = self.get_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        self.apply(report, payload.validated_data)
+        service(report=report, actor=request.user, **payload.validated_data)
         return Response(s.CommuneReportDetailSerializer(_commune_report_detail(report.pk),
                                                         context=self.get_serializer_context()).data)
-
-    def apply(self, report: CommuneReport, data: dict[str, Any]) -> None:
-        raise NotImplementedError
 
 
 class CommuneReportAcknowledge(_ReviewerDecision):
@@ -301,10 +297,7 @@ class CommuneReportAcknowledge(_ReviewerDecision):
 
     @extend_schema(request=s.AcknowledgeSerializer, responses={200: s.CommuneReportDetailSerializer})
     def post(self, request: Request, commune_report_pk: int) -> Response:
-        return self.decide(request, commune_report_pk)
-
-    def apply(self, report: CommuneReport, data: dict[str, Any]) -> None:
-        consolidated.commune_report_acknowledge(report=report, actor=self.request.user, version=data["version"])
+        return self.decide(request, commune_report_pk, consolidated.commune_report_acknowledge)
 
 
 class CommuneReportReturn(_ReviewerDecision):
@@ -314,11 +307,7 @@ class CommuneReportReturn(_ReviewerDecision):
 
     @extend_schema(request=s.ReturnSerializer, responses={200: s.CommuneReportDetailSerializer})
     def post(self, request: Request, commune_report_pk: int) -> Response:
-        return self.decide(request, commune_report_pk)
-
-    def apply(self, report: CommuneReport, data: dict[str, Any]) -> None:
-        consolidated.commune_report_return(report=report, actor=self.request.user, version=data["version"],
-                                           reason=data["reason"])
+        return self.decide(request, commune_report_pk, consolidated.commune_report_return)
 
 
 # --- Rollups and completeness ---------------------------------------------------------------
