@@ -2,8 +2,8 @@
 of long jobs, through the real views.
 
 The campaign below is province P of the shared world with figures worked out by hand (rule 2:
-sums of counts). Commune A (plan_a) has two units reporting ADULTS (target 80 %) and NEWS
-(target 300 a year); commune B one unit, ADULTS 60 % and NEWS 200; Ân Thi has an ADULTS target
+sums of counts). Commune A (plan_a) has two units reporting data.ADULTS (target 80 %) and data.NEWS
+(target 300 a year); commune B one unit, data.ADULTS 60 % and data.NEWS 200; Ân Thi has an data.ADULTS target
 (50 %) and never reports; An Bình, Duy Tân and Đồng Tâm have no plan.
 
     Q1  A: unit_a 455/1000, 30 articles                        → 45,5 %, 30
@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Commune, UnitKind
+from campaigns.models import UnitKind
 from reporting.dashboards import jobs
 from reporting.dashboards.common import timeframe_due
 from reporting.models import (
@@ -43,59 +43,25 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.rollups import rollup_run
-from reporting.services import reporting_periods_sync
 from reporting.views.rollups import level_text, percent_text
-from targets.models import Indicator
+from tests import rollup_data as data
 from tests.conftest import SECRET_COMMUNE_NAME, World, login
-from tests.factories import CommuneFactory, PlanFactory, TargetFactory, TaskFactory, UnitFactory
+from tests.factories import CommuneFactory, TaskFactory, UnitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope")]
 
-ADULTS = "ADULTS_DIGITAL_SKILLS"
-NEWS = "NEWS_ARTICLES"
-YEAR = 2026
 
 
-def _ind(code: str) -> Indicator:
-    return Indicator.objects.get(commune__isnull=True, code=code)
 
 
-def _period(plan: Any, quarter: int) -> ReportingPeriod:
-    return ReportingPeriod.objects.get(plan=plan, year=YEAR, quarter=quarter)
 
 
-def _report(unit: Any, period: ReportingPeriod, state: str = ReportState.ACCEPTED, *,
-            adults: tuple[int, int] | None = None, news: int | None = None) -> UnitReport:
-    """A report in ``state`` with its values, written directly (the services are tested elsewhere)."""
-    report, _ = UnitReport.objects.get_or_create(period=period, unit=unit)
-    sent = timezone.now() if state != ReportState.DRAFT else None
-    UnitReport.objects.filter(pk=report.pk).update(state=state, first_submitted_at=sent, submitted_at=sent)
-    if adults is not None:
-        IndicatorValue.objects.create(report=report, indicator=_ind(ADULTS), numerator=adults[0],
-                                      denominator=adults[1])
-    if news is not None:
-        IndicatorValue.objects.create(report=report, indicator=_ind(NEWS), value=news)
-    report.refresh_from_db()
-    return report
 
 
-def _target(plan: Any, code: str, value: int, units: list[Any]) -> Any:
-    target: Any = TargetFactory(plan=plan, indicator=_ind(code), value=value)
-    target.reporting_units.set(units)
-    return target
 
 
-def _plan(commune: Any) -> Any:
-    plan: Any = PlanFactory(commune=commune)
-    reporting_periods_sync(plan=plan)
-    return plan
 
 
-def _roll(province: Any, quarters: tuple[int, ...] = (1, 2)) -> None:
-    commune_ids = list(Commune.objects.filter(province=province).values_list("pk", flat=True))
-    for quarter in quarters:
-        rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
 
 
 class Campaign:
@@ -103,24 +69,24 @@ class Campaign:
         self.world = world
         self.village: Any = UnitFactory(commune=world.commune_a, name="Thôn Một", kind=UnitKind.VILLAGE)
         world.target_a.reporting_units.set([world.unit_a, self.village])
-        _target(world.plan_a, NEWS, 300, [world.unit_a, self.village])
-        self.plan_b = _plan(world.commune_b)
-        _target(self.plan_b, ADULTS, 60, [world.unit_b])
-        _target(self.plan_b, NEWS, 200, [world.unit_b])
+        data.target(world.plan_a, data.NEWS, 300, [world.unit_a, self.village])
+        self.plan_b = data.plan(world.commune_b)
+        data.target(self.plan_b, data.ADULTS, 60, [world.unit_b])
+        data.target(self.plan_b, data.NEWS, 200, [world.unit_b])
         self.an_thi: Any = CommuneFactory(province=world.province_p, code="an-thi", name="Ân Thi")
-        self.plan_an_thi = _plan(self.an_thi)
-        _target(self.plan_an_thi, ADULTS, 50, [UnitFactory(commune=self.an_thi, name="Công an Ân Thi")])
+        self.plan_an_thi = data.plan(self.an_thi)
+        data.target(self.plan_an_thi, data.ADULTS, 50, [UnitFactory(commune=self.an_thi, name="Công an Ân Thi")])
         for code, name in (("an-binh", "An Bình"), ("duy-tan", "Duy Tân"), ("dong-tam", "Đồng Tâm")):
             CommuneFactory(province=world.province_p, code=code, name=name)
-        _report(world.unit_a, _period(world.plan_a, 1), adults=(455, 1000), news=30)
-        _report(world.unit_a, _period(world.plan_a, 2), adults=(500, 1000), news=50)
-        _report(self.village, _period(world.plan_a, 2), adults=(100, 1000), news=80)
-        _report(world.unit_b, _period(self.plan_b, 1), adults=(300, 400), news=1234)
-        _roll(world.province_p)
+        data.report(world.unit_a, data.period(world.plan_a, 1), adults=(455, 1000), news=30)
+        data.report(world.unit_a, data.period(world.plan_a, 2), adults=(500, 1000), news=50)
+        data.report(self.village, data.period(world.plan_a, 2), adults=(100, 1000), news=80)
+        data.report(world.unit_b, data.period(self.plan_b, 1), adults=(300, 400), news=1234)
+        data.roll(world.province_p)
 
     def row(self, plan: Any, code: str, quarter: int) -> CommuneRollup:
         return CommuneRollup.objects.get(plan=plan, indicator__code=code, indicator__commune__isnull=True,
-                                         year=YEAR, quarter=quarter)
+                                         year=data.YEAR, quarter=quarter)
 
 
 @pytest.fixture
@@ -165,7 +131,7 @@ def test_commune_figures_are_the_rollup_rows(campaign: Campaign) -> None:
     page = _get(login(world.admin_a), _commune_url(world.commune_a))
     # The default quarter is the latest with reported data: Q2.
     assert "Số liệu lũy kế đến hết quý II/2026" in page
-    for code in (ADULTS, NEWS):
+    for code in (data.ADULTS, data.NEWS):
         row = campaign.row(world.plan_a, code, 2)
         status, card = _card(page, code)
         assert status == row.status
@@ -175,21 +141,21 @@ def test_commune_figures_are_the_rollup_rows(campaign: Campaign) -> None:
         assert _fig(card, "expected") == level_text(row.expected, row.indicator)
         assert f"{row.units_reported}/{row.units_expected} đơn vị" in card
     # The same figures by hand (rule 2): 600/2000 and 30 + 130 articles.
-    assert _fig(_card(page, ADULTS)[1], "ytd") == "30,0 %"
-    assert _fig(_card(page, ADULTS)[1], "achievement") == "37,5 %"
-    assert _fig(_card(page, NEWS)[1], "ytd") == "160 tin, bài"
+    assert _fig(_card(page, data.ADULTS)[1], "ytd") == "30,0 %"
+    assert _fig(_card(page, data.ADULTS)[1], "achievement") == "37,5 %"
+    assert _fig(_card(page, data.NEWS)[1], "ytd") == "160 tin, bài"
 
 
 def test_commune_status_is_a_word_and_a_mark_beside_its_colour(campaign: Campaign) -> None:
     world = campaign.world
     page = _get(login(world.viewer_a), _commune_url(world.commune_a))
-    status, card = _card(page, ADULTS)
+    status, card = _card(page, data.ADULTS)
     assert status == RollupStatus.AT_RISK
     assert 'class="rl-status rl-status--at_risk"' in card and "Có nguy cơ chậm" in card and ">!<" in card
-    status, card = _card(page, NEWS)
+    status, card = _card(page, data.NEWS)
     assert status == RollupStatus.ON_TRACK and "Đúng tiến độ" in card
     # The bar's width is the achievement, its marker the trajectory (40 of 80 %).
-    adults_card = _card(page, ADULTS)[1]
+    adults_card = _card(page, data.ADULTS)[1]
     assert 'style="width: 37%"' in adults_card and 'style="left: 50%"' in adults_card
     # The key figures count the statuses.
     assert re.search(r"Chỉ tiêu chậm hoặc có nguy cơ chậm</p>\s*<p class=\"db-kpi-value\">1<", page)
@@ -197,16 +163,16 @@ def test_commune_status_is_a_word_and_a_mark_beside_its_colour(campaign: Campaig
 
 def test_commune_quarter_can_be_chosen(campaign: Campaign) -> None:
     world = campaign.world
-    page = _get(login(world.admin_a), _commune_url(world.commune_a, year=YEAR, quarter=1))
-    row = campaign.row(world.plan_a, ADULTS, 1)
+    page = _get(login(world.admin_a), _commune_url(world.commune_a, year=data.YEAR, quarter=1))
+    row = campaign.row(world.plan_a, data.ADULTS, 1)
     assert "Số liệu lũy kế đến hết quý I/2026" in page
-    assert _fig(_card(page, ADULTS)[1], "ytd") == level_text(row.ytd_value, row.indicator) == "45,5 %"
+    assert _fig(_card(page, data.ADULTS)[1], "ytd") == level_text(row.ytd_value, row.indicator) == "45,5 %"
 
 
 def test_commune_chart_draws_the_rollup_year_to_date(campaign: Campaign) -> None:
     world = campaign.world
     page = _get(login(world.admin_a), _commune_url(world.commune_a))
-    chart = re.search(rf'<figure class="db-chart" data-indicator="{ADULTS}">(.*?)</figure>', page, re.S)
+    chart = re.search(rf'<figure class="db-chart" data-indicator="{data.ADULTS}">(.*?)</figure>', page, re.S)
     assert chart, "ADULTS is a key indicator with a target: it is charted"
     svg = re.search(r"<svg.*?</svg>", chart.group(1), re.S)
     assert svg and 'role="img"' in svg.group(0)
@@ -215,7 +181,7 @@ def test_commune_chart_draws_the_rollup_year_to_date(campaign: Campaign) -> None
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>",
                       chart.group(1))
     assert rows[1:3] == [("Quý I", "45,5 %", "20,0 %"), ("Quý II", "30,0 %", "40,0 %")]
-    assert f'data-indicator="{NEWS}"' not in re.sub(r'<li class="db-card.*?</li>', "", page, flags=re.S)
+    assert f'data-indicator="{data.NEWS}"' not in re.sub(r'<li class="db-card.*?</li>', "", page, flags=re.S)
 
 
 def test_commune_units_report_status_of_the_quarter(campaign: Campaign) -> None:
@@ -224,11 +190,11 @@ def test_commune_units_report_status_of_the_quarter(campaign: Campaign) -> None:
     union: Any = UnitFactory(commune=world.commune_a, name="Hội Nông dân", kind=UnitKind.UNION)
     hamlet: Any = UnitFactory(commune=world.commune_a, name="Thôn Hai", kind=UnitKind.VILLAGE)
     world.target_a.reporting_units.add(school, union, hamlet)
-    q3 = _period(world.plan_a, 3)
+    q3 = data.period(world.plan_a, 3)
     states = {world.unit_a: ReportState.ACCEPTED, campaign.village: ReportState.SUBMITTED,
               school: ReportState.RETURNED, union: ReportState.DRAFT}
-    reports = {unit: _report(unit, q3, state) for unit, state in states.items()}
-    page = _get(login(world.reviewer_p), _commune_url(world.commune_a, year=YEAR, quarter=3))
+    reports = {unit: data.report(unit, q3, state) for unit, state in states.items()}
+    page = _get(login(world.reviewer_p), _commune_url(world.commune_a, year=data.YEAR, quarter=3))
     assert "Báo cáo của các đơn vị: Quý III năm 2026" in page
     for unit, state in states.items():
         row = re.search(rf'<tr data-unit="{unit.pk}" data-state="(\w+)">(.*?)</tr>', page, re.S)
@@ -254,7 +220,7 @@ def test_commune_overdue_and_upcoming_tasks(campaign: Campaign) -> None:
                        timeframe_text=f"Dự kiến ngày {day(-20)}")
     TaskFactory(plan=world.plan_a, lead_unit=world.unit_a, title="Việc còn xa",
                 timeframe_text=f"Dự kiến ngày {day(200)}")
-    TaskProgress.objects.create(report=UnitReport.objects.get(unit=world.unit_a, period=_period(world.plan_a, 2)),
+    TaskProgress.objects.create(report=UnitReport.objects.get(unit=world.unit_a, period=data.period(world.plan_a, 2)),
                                 task=done, status=TaskStatus.DONE)
     page = _get(login(world.admin_a), _commune_url(world.commune_a))
     overdue = re.search(r'id="overdue-heading">(.*?)</ul>', page, re.S)
@@ -280,7 +246,7 @@ def test_task_due_day_follows_the_timeframe() -> None:
 def test_commune_next_deadlines(campaign: Campaign) -> None:
     world = campaign.world
     today = timezone.localdate()
-    q4 = _period(world.plan_a, 4)
+    q4 = data.period(world.plan_a, 4)
     ReportingPeriod.objects.filter(pk=q4.pk).update(
         opens_on=today - timedelta(days=10), unit_deadline=today + timedelta(days=7),
         commune_deadline=today + timedelta(days=20), locks_on=today + timedelta(days=9))
@@ -306,7 +272,7 @@ def test_commune_without_plan_says_what_to_do(world: World) -> None:
 def test_commune_without_rollups_says_where_figures_come_from(world: World) -> None:
     page = _get(login(world.admin_a), _commune_url(world.commune_a))
     assert "Chưa có số liệu tổng hợp: số liệu có khi xã/phường chấp nhận báo cáo quý" in page
-    status, card = _card(page, ADULTS)
+    status, card = _card(page, data.ADULTS)
     assert status == RollupStatus.NO_DATA and "Chưa có số liệu" in card
     assert _fig(card, "target") == "80,0 %"
 
@@ -324,29 +290,29 @@ def test_heat_table_sorts_names_in_vietnamese_order(campaign: Campaign) -> None:
     page = _get(client, _province_url())
     order = ["an-binh", "an-thi", "xa-b", "xa-a", "duy-tan", "dong-tam"]  # An < Ân < Bên < Bí < Duy < Đồng
     assert _communes(page) == order
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, sort="name", dir="desc"))) == order[::-1]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, sort="name", dir="desc"))) == order[::-1]
     assert 'aria-sort="ascending" data-column="name"' in page
 
 
 def test_heat_table_sorts_by_an_indicator_with_blanks_last(campaign: Campaign) -> None:
     world = campaign.world
     client = login(world.reviewer_p)
-    page = _get(client, _province_url(year=YEAR, quarter=2, sort=ADULTS, dir="desc"))
-    b, a = campaign.row(campaign.plan_b, ADULTS, 2), campaign.row(world.plan_a, ADULTS, 2)
+    page = _get(client, _province_url(year=data.YEAR, quarter=2, sort=data.ADULTS, dir="desc"))
+    b, a = campaign.row(campaign.plan_b, data.ADULTS, 2), campaign.row(world.plan_a, data.ADULTS, 2)
     assert b.achievement is not None and a.achievement is not None and b.achievement > a.achievement
     assert _communes(page)[:2] == ["xa-b", "xa-a"]
     assert _communes(page)[2:] == ["an-binh", "an-thi", "duy-tan", "dong-tam"]  # no figure: last, by name
-    ascending = _communes(_get(client, _province_url(year=YEAR, quarter=2, sort=ADULTS, dir="asc")))
+    ascending = _communes(_get(client, _province_url(year=data.YEAR, quarter=2, sort=data.ADULTS, dir="asc")))
     assert ascending[:2] == ["xa-a", "xa-b"]
     # A cell: colour class and status word from the row, the achievement and the figures.
-    cell = re.search(rf'<tr data-commune="xa-a">.*?data-indicator="{ADULTS}" data-status="(\w+)">(.*?)</td>',
+    cell = re.search(rf'<tr data-commune="xa-a">.*?data-indicator="{data.ADULTS}" data-status="(\w+)">(.*?)</td>',
                      page, re.S)
     assert cell and cell.group(1) == a.status == RollupStatus.AT_RISK
     assert "37,5 %" in cell.group(2) and "Có nguy cơ chậm" in cell.group(2) and "30,0 % / 80,0 %" in cell.group(2)
 
 
 def test_heat_table_sorts_by_completeness(campaign: Campaign) -> None:
-    page = _get(login(campaign.world.reviewer_p), _province_url(year=YEAR, quarter=2, sort="completeness", dir="desc"))
+    page = _get(login(campaign.world.reviewer_p), _province_url(year=data.YEAR, quarter=2, sort="completeness", dir="desc"))
     # A: 2/2 units sent; Ân Thi and B: 0/1 (ties in name order); no plan, nothing expected: last.
     assert _communes(page) == ["xa-a", "an-thi", "xa-b", "an-binh", "duy-tan", "dong-tam"]
     assert 'aria-sort="descending" data-column="completeness"' in page
@@ -356,7 +322,7 @@ def test_heat_table_search_alone_keeps_the_default_quarter_and_a_wrong_quarter_i
     client = login(campaign.world.reviewer_p)
     page = _get(client, _province_url(q="ben"))
     assert _communes(page) == ["xa-b"] and "quý II/2026" in page and "rp-errors" not in page
-    wrong = _get(client, _province_url(year=YEAR, quarter=7))
+    wrong = _get(client, _province_url(year=data.YEAR, quarter=7))
     assert 'class="rp-errors" role="alert"' in wrong and "Quý: Chọn một giá trị trong danh sách." in wrong
     assert "quý II/2026" in wrong
     assert len(_communes(wrong)) == 6
@@ -364,27 +330,27 @@ def test_heat_table_search_alone_keeps_the_default_quarter_and_a_wrong_quarter_i
 
 def test_heat_table_filters(campaign: Campaign) -> None:
     client = login(campaign.world.reviewer_p)
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, q="dong tam"))) == ["dong-tam"]
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, q="Bí Mật"))) == ["xa-a"]
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, lagging="on"))) == ["xa-a"]
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, status=RollupStatus.REACHED))) == ["xa-b"]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, q="dong tam"))) == ["dong-tam"]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, q="Bí Mật"))) == ["xa-a"]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, lagging="on"))) == ["xa-a"]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, status=RollupStatus.REACHED))) == ["xa-b"]
     # Ân Thi has a target and no figure; communes without a plan have no target at all.
-    assert _communes(_get(client, _province_url(year=YEAR, quarter=2, status=RollupStatus.NO_DATA))) == ["an-thi"]
+    assert _communes(_get(client, _province_url(year=data.YEAR, quarter=2, status=RollupStatus.NO_DATA))) == ["an-thi"]
     # Still owing reports in Q2: B (its unit sent nothing) and Ân Thi; A's two units both sent.
-    incomplete = _communes(_get(client, _province_url(year=YEAR, quarter=2, incomplete="on")))
+    incomplete = _communes(_get(client, _province_url(year=data.YEAR, quarter=2, incomplete="on")))
     assert incomplete == ["an-thi", "xa-b"]
-    empty = _get(client, _province_url(year=YEAR, quarter=2, q="không có xã nào"))
+    empty = _get(client, _province_url(year=data.YEAR, quarter=2, q="không có xã nào"))
     assert "Không có xã/phường nào phù hợp bộ lọc." in empty
 
 
 def test_heat_table_completeness_and_drill_down(campaign: Campaign) -> None:
     world = campaign.world
     client = login(world.reviewer_p)
-    page = _get(client, _province_url(year=YEAR, quarter=2))
+    page = _get(client, _province_url(year=data.YEAR, quarter=2))
     row = re.search(r'<tr data-commune="xa-a">(.*?)</tr>', page, re.S)
     assert row
     assert "100,0 %" in row.group(1) and "2/2 đơn vị" in row.group(1)
-    drill = _commune_url(world.commune_a, year=YEAR, quarter=2)
+    drill = _commune_url(world.commune_a, year=data.YEAR, quarter=2)
     assert f'href="{drill}"' in row.group(1)
     landing = _get(client, drill)
     assert "Số liệu lũy kế đến hết quý II/2026" in landing and SECRET_COMMUNE_NAME in landing
@@ -428,7 +394,7 @@ def test_reporter_home_shows_the_due_report_and_its_deadline(world: World) -> No
 
 
 def test_reporter_home_shows_overdue_in_red_and_opens_a_new_report(world: World) -> None:
-    q2 = _period(world.plan_a, 2)
+    q2 = data.period(world.plan_a, 2)
     _window(q2, deadline_in=-3)
     page = _get(login(world.reporter_a), reverse("unit_dashboard", kwargs={"unit_pk": world.unit_a.pk}))
     item = _due(page, q2)
@@ -529,7 +495,7 @@ def test_autosave_of_invalid_input_is_422_and_names_the_field(world: World, draf
     typed = _autosave(client, draft, {"version": draft.version, **_fields(world, numerator="mười")})
     assert typed.status_code == 422
     problem = unescape(typed.content.decode())
-    assert f"{_ind(ADULTS).short_name} — Tử số" in problem and "hx-swap-oob" not in problem
+    assert f"{data.ind(data.ADULTS).short_name} — Tử số" in problem and "hx-swap-oob" not in problem
     bigger = _autosave(client, draft, {"version": draft.version, **_fields(world, numerator="50", denominator="40")})
     assert bigger.status_code == 422 and "Tử số không được lớn hơn mẫu số" in bigger.content.decode()
     assert not IndicatorValue.objects.filter(report=draft).exists()
@@ -592,7 +558,7 @@ def test_plan_recompute_status_polls_until_the_rows_are_fresh(campaign: Campaign
     assert "Không có yêu cầu tính lại nào đang chạy" in idle and "hx-trigger" not in idle
     key = f"jobs:plan-rollup:{world.plan_a.pk}"
     later = timezone.now() + timedelta(seconds=30)  # rows older than the request: still running
-    _job(client, key, {"since": later.isoformat(), "year": YEAR, "quarters": [1, 2]})
+    _job(client, key, {"since": later.isoformat(), "year": data.YEAR, "quarters": [1, 2]})
     running = _get(client, status_url)
     assert 'hx-trigger="every 2s"' in running and f'hx-get="{status_url}"' in running
     assert "xong 0/2 quý" in running
@@ -614,7 +580,7 @@ def test_plan_recompute_that_never_finishes_stops_polling(campaign: Campaign) ->
     client = login(world.admin_a)
     since = timezone.now() + timedelta(seconds=30) - timedelta(seconds=jobs.JOB_TIMEOUT_SECONDS + 60)
     CommuneRollup.objects.filter(plan=world.plan_a).update(computed_at=since - timedelta(seconds=1))
-    _job(client, f"jobs:plan-rollup:{world.plan_a.pk}", {"since": since.isoformat(), "year": YEAR, "quarters": [1]})
+    _job(client, f"jobs:plan-rollup:{world.plan_a.pk}", {"since": since.isoformat(), "year": data.YEAR, "quarters": [1]})
     page = _get(client, reverse("plan_progress_status", kwargs={"plan_pk": world.plan_a.pk}))
     assert "Chưa thấy kết quả tính lại" in page and "hx-trigger" not in page
 
@@ -635,7 +601,7 @@ def test_province_recompute_status_counts_communes(campaign: Campaign) -> None:
     client = login(world.reviewer_p)
     status_url = reverse("province_progress_status", kwargs={"province_code": "PP"}) + "?year=2026&quarter=2"
     later = timezone.now() + timedelta(seconds=30)
-    _job(client, f"jobs:province-rollup:{world.province_p.pk}", {"since": later.isoformat(), "year": YEAR,
+    _job(client, f"jobs:province-rollup:{world.province_p.pk}", {"since": later.isoformat(), "year": data.YEAR,
                                                                    "quarter": 2})
     running = _get(client, status_url)
     assert "xong 0/3 xã, phường" in running and 'hx-trigger="every 2s"' in running
@@ -726,17 +692,17 @@ def _grow_commune(campaign: Campaign, n: int) -> None:
     units: list[Any] = [UnitFactory(commune=world.commune_a, name=f"Thôn mới {i}") for i in range(n)]
     world.target_a.reporting_units.add(*units)
     for code in ("CBCCVC_DIGITAL_SKILLS", "STUDENTS_DIGITAL_SKILLS", "BROADCASTS")[:n]:
-        _target(world.plan_a, code, 50, units)
+        data.target(world.plan_a, code, 50, units)
     for i, unit in enumerate(units):
-        _report(unit, _period(world.plan_a, 2), adults=(10 + i, 100))
-        _report(unit, _period(world.plan_a, 3), ReportState.SUBMITTED)
+        data.report(unit, data.period(world.plan_a, 2), adults=(10 + i, 100))
+        data.report(unit, data.period(world.plan_a, 3), ReportState.SUBMITTED)
         task: Any = TaskFactory(plan=world.plan_a, lead_unit=unit,
                                 timeframe_text=f"Dự kiến ngày {(today - timedelta(days=i + 1)):%d/%m/%Y}")
         TaskFactory(plan=world.plan_a, lead_unit=unit,
                     timeframe_text=f"Dự kiến ngày {(today + timedelta(days=i + 1)):%d/%m/%Y}")
-        TaskProgress.objects.create(report=UnitReport.objects.get(unit=unit, period=_period(world.plan_a, 2)),
+        TaskProgress.objects.create(report=UnitReport.objects.get(unit=unit, period=data.period(world.plan_a, 2)),
                                     task=task, status=TaskStatus.DONE)
-    _roll(world.province_p, (1, 2, 3))
+    data.roll(world.province_p, (1, 2, 3))
 
 
 def test_commune_dashboard_query_count_is_constant(campaign: Campaign, counted: Any) -> None:
@@ -752,17 +718,17 @@ def test_commune_dashboard_query_count_is_constant(campaign: Campaign, counted: 
 def test_province_dashboard_query_count_is_constant(campaign: Campaign, counted: Any) -> None:
     world = campaign.world
     client = login(world.reviewer_p)
-    url = _province_url(year=YEAR, quarter=2, sort=ADULTS, dir="desc")
+    url = _province_url(year=data.YEAR, quarter=2, sort=data.ADULTS, dir="desc")
     small = counted(client, url)
     for i in range(3):
         commune = CommuneFactory(province=world.province_p, code=f"moi-{i}", name=f"Xã Mới {i}")
-        plan = _plan(commune)
+        plan = data.plan(commune)
         unit = UnitFactory(commune=commune, name=f"Công an mới {i}")
-        _target(plan, ADULTS, 70, [unit])
-        _target(plan, "BROADCASTS", 40, [unit])
-        _report(unit, _period(plan, 2), adults=(50, 100))
+        data.target(plan, data.ADULTS, 70, [unit])
+        data.target(plan, "BROADCASTS", 40, [unit])
+        data.report(unit, data.period(plan, 2), adults=(50, 100))
         TaskFactory(plan=plan, lead_unit=unit)
-    _roll(world.province_p)
+    data.roll(world.province_p)
     page = _get(client, url)
     assert len(_communes(page)) == 9
     assert counted(client, url) == small
@@ -774,10 +740,10 @@ def test_unit_dashboard_query_count_is_constant(world: World, counted: Any) -> N
     small = counted(client, url)
     today = timezone.localdate()
     for quarter in (2, 3, 4):
-        report = _report(world.unit_a, _period(world.plan_a, quarter), ReportState.RETURNED)
+        report = data.report(world.unit_a, data.period(world.plan_a, quarter), ReportState.RETURNED)
         ReportTransition.objects.create(report=report, from_state=ReportState.SUBMITTED,
                                         to_state=ReportState.RETURNED, reason="Bổ sung")
-        _window(_period(world.plan_a, quarter), deadline_in=quarter)
+        _window(data.period(world.plan_a, quarter), deadline_in=quarter)
         TaskFactory(plan=world.plan_a, lead_unit=world.unit_a,
                     timeframe_text=f"Dự kiến ngày {(today - timedelta(days=quarter)):%d/%m/%Y}")
     assert counted(client, url) == small

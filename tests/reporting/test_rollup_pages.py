@@ -4,9 +4,9 @@ Figures are computed by hand from the reports below (rule 2: sums of counts, nev
 of percentages) and checked as the pages print them: the indicator's decimals, "%" or the
 unit of measure, a decimal comma and a thousands dot.
 
-Province P has three communes. Commune A (plan_a) has two units reporting ADULTS (target
-80 %) and NEWS (target 300 a year); commune B one unit, ADULTS (target 60 %) and NEWS (200);
-commune Ân Thi one unit with an ADULTS target (50 %) that never reports.
+Province P has three communes. Commune A (plan_a) has two units reporting data.ADULTS (target
+80 %) and data.NEWS (target 300 a year); commune B one unit, data.ADULTS (target 60 %) and data.NEWS (200);
+commune Ân Thi one unit with an data.ADULTS target (50 %) that never reports.
 
     Q1  A: unit_a 455/1000, 30 articles; Thôn Một nothing    → 45,5 %, 30, 1/2 units
         B: 300/400, 1234 articles                           → 75,0 %, 1.234
@@ -27,67 +27,32 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from campaigns.models import Commune, UnitKind
+from campaigns.models import UnitKind
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
     ProvinceRollup,
-    ReportingPeriod,
-    ReportState,
     UnitReport,
 )
-from reporting.rollups import rollup_run
-from reporting.services import reporting_periods_sync
 from reporting.views.rollups import level_text, number_text
-from targets.models import Indicator
+from tests import rollup_data as data
 from tests.conftest import World, login
-from tests.factories import CommuneFactory, PlanFactory, TargetFactory, UnitFactory
+from tests.factories import CommuneFactory, UnitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope")]
 
-ADULTS = "ADULTS_DIGITAL_SKILLS"
-NEWS = "NEWS_ARTICLES"
-YEAR = 2026
 
 
-def _ind(code: str) -> Indicator:
-    return Indicator.objects.get(commune__isnull=True, code=code)
 
 
-def _period(plan: Any, quarter: int) -> ReportingPeriod:
-    return ReportingPeriod.objects.get(plan=plan, year=YEAR, quarter=quarter)
 
 
-def _accepted(unit: Any, period: ReportingPeriod, *, adults: tuple[int, int] | None = None,
-              news: int | None = None) -> UnitReport:
-    """An accepted report with its values, written directly (the services are tested elsewhere)."""
-    report, _ = UnitReport.objects.get_or_create(period=period, unit=unit)
-    UnitReport.objects.filter(pk=report.pk).update(state=ReportState.ACCEPTED)
-    if adults is not None:
-        IndicatorValue.objects.create(report=report, indicator=_ind(ADULTS), numerator=adults[0],
-                                      denominator=adults[1])
-    if news is not None:
-        IndicatorValue.objects.create(report=report, indicator=_ind(NEWS), value=news)
-    return report
 
 
-def _target(plan: Any, code: str, value: int, units: list[Any]) -> Any:
-    target: Any = TargetFactory(plan=plan, indicator=_ind(code), value=value)
-    target.reporting_units.set(units)
-    return target
 
 
-def _plan(commune: Any) -> Any:
-    """A 2026 plan of the commune with its four quarterly periods."""
-    plan: Any = PlanFactory(commune=commune)
-    reporting_periods_sync(plan=plan)
-    return plan
 
 
-def _roll(province: Any) -> None:
-    commune_ids = list(Commune.objects.filter(province=province).values_list("pk", flat=True))
-    for quarter in (1, 2):
-        rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
 
 
 class Progress:
@@ -97,20 +62,20 @@ class Progress:
         self.world = world
         self.village: Any = UnitFactory(commune=world.commune_a, name="Thôn Một", kind=UnitKind.VILLAGE)
         world.target_a.reporting_units.set([world.unit_a, self.village])
-        _target(world.plan_a, NEWS, 300, [world.unit_a, self.village])
-        self.plan_b = _plan(world.commune_b)
-        _target(self.plan_b, ADULTS, 60, [world.unit_b])
-        _target(self.plan_b, NEWS, 200, [world.unit_b])
+        data.target(world.plan_a, data.NEWS, 300, [world.unit_a, self.village])
+        self.plan_b = data.plan(world.commune_b)
+        data.target(self.plan_b, data.ADULTS, 60, [world.unit_b])
+        data.target(self.plan_b, data.NEWS, 200, [world.unit_b])
         self.an_thi: Any = CommuneFactory(province=world.province_p, code="an-thi", name="Ân Thi")
-        self.plan_an_thi = _plan(self.an_thi)
-        _target(self.plan_an_thi, ADULTS, 50, [UnitFactory(commune=self.an_thi, name="Công an Ân Thi")])
+        self.plan_an_thi = data.plan(self.an_thi)
+        data.target(self.plan_an_thi, data.ADULTS, 50, [UnitFactory(commune=self.an_thi, name="Công an Ân Thi")])
 
-        q1, q2 = _period(world.plan_a, 1), _period(world.plan_a, 2)
-        _accepted(world.unit_a, q1, adults=(455, 1000), news=30)
-        _accepted(world.unit_a, q2, adults=(500, 1000), news=50)
-        _accepted(self.village, q2, adults=(100, 1000), news=40)
-        _accepted(world.unit_b, _period(self.plan_b, 1), adults=(300, 400), news=1234)
-        _roll(world.province_p)
+        q1, q2 = data.period(world.plan_a, 1), data.period(world.plan_a, 2)
+        data.report(world.unit_a, q1, adults=(455, 1000), news=30)
+        data.report(world.unit_a, q2, adults=(500, 1000), news=50)
+        data.report(self.village, q2, adults=(100, 1000), news=40)
+        data.report(world.unit_b, data.period(self.plan_b, 1), adults=(300, 400), news=1234)
+        data.roll(world.province_p)
 
 
 @pytest.fixture
@@ -163,7 +128,7 @@ def _province_url(code: str = "PP", **params: Any) -> str:
 
 
 def test_numbers_use_the_indicators_decimals_and_vietnamese_separators() -> None:
-    adults, news = _ind(ADULTS), _ind(NEWS)
+    adults, news = data.ind(data.ADULTS), data.ind(data.NEWS)
     assert (adults.decimals, news.decimals) == (1, 0)
     assert level_text(D("53.92857"), adults) == "53,9 %"
     assert level_text(D("45.25"), adults) == "45,3 %"  # half up, as an official report rounds
@@ -180,10 +145,10 @@ def test_numbers_use_the_indicators_decimals_and_vietnamese_separators() -> None
 def test_plan_progress_shows_each_quarter_for_every_reader(progress: Progress, who: str) -> None:
     world = progress.world
     page = _get(login(getattr(world, who)), _plan_url(world.plan_a))
-    table = _year_table(page, YEAR)
+    table = _year_table(page, data.YEAR)
     assert '<th scope="col" class="rl-sticky">' in table and "<caption" in table
 
-    adults = _row(table, "data-indicator", ADULTS)
+    adults = _row(table, "data-indicator", data.ADULTS)
     assert "80,0 %" in _text(adults.split("</td>")[0])  # the year's target, with the decimals
     css, q1 = _cell(adults, "data-quarter", "1")
     # 455/1000; target 80 % → 20 % expected after Q1; 45,5/80 = 56,875 % of the target.
@@ -198,7 +163,7 @@ def test_plan_progress_shows_each_quarter_for_every_reader(progress: Progress, w
     assert "2/2 đơn vị" in q2 and "thiếu" not in q2 and "rl-q--complete" in css
     assert _cell(adults, "data-quarter", "3")[1] == "Chưa tổng hợp"
 
-    news = _row(table, "data-indicator", NEWS)
+    news = _row(table, "data-indicator", data.NEWS)
     _css, q1 = _cell(news, "data-quarter", "1")
     assert "Trong quý 30 tin, bài" in q1 and "Đạt so với chỉ tiêu 10,0 %" in q1 and "Chậm tiến độ" in q1
     _css, q2 = _cell(news, "data-quarter", "2")
@@ -213,15 +178,15 @@ def test_plan_progress_shows_each_quarter_for_every_reader(progress: Progress, w
 def test_plan_progress_says_reached_and_no_data(progress: Progress) -> None:
     world = progress.world
     page = _get(login(world.admin_b), _plan_url(progress.plan_b))
-    table = _year_table(page, YEAR)
-    _css, q1 = _cell(_row(table, "data-indicator", ADULTS), "data-quarter", "1")
+    table = _year_table(page, data.YEAR)
+    _css, q1 = _cell(_row(table, "data-indicator", data.ADULTS), "data-quarter", "1")
     assert "Trong quý 75,0 %" in q1 and "Đã đạt" in q1 and "1/1 đơn vị" in q1
-    css, q2 = _cell(_row(table, "data-indicator", NEWS), "data-quarter", "2")
+    css, q2 = _cell(_row(table, "data-indicator", data.NEWS), "data-quarter", "2")
     # Nothing reported in Q2: the flow keeps its year to date, and the cell says nobody reported.
     assert "Trong quý —" in q2 and "Lũy kế năm 1.234 tin, bài" in q2 and "0/1 đơn vị (thiếu 1)" in q2
     assert "rl-q--missing" in css
     page = _get(login(world.reviewer_p), _plan_url(progress.plan_an_thi))
-    _css, q1 = _cell(_row(_year_table(page, YEAR), "data-indicator", ADULTS), "data-quarter", "1")
+    _css, q1 = _cell(_row(_year_table(page, data.YEAR), "data-indicator", data.ADULTS), "data-quarter", "1")
     assert "Chưa có số liệu" in q1 and "0/1 đơn vị" in q1
 
 
@@ -256,20 +221,20 @@ def test_province_table_defaults_to_the_latest_quarter_with_data(progress: Progr
     page = _get(login(world.reviewer_p), _province_url())
     assert "Lũy kế đến hết quý II/2026" in page
     total = _row(page, "data-row", "province")
-    _css, adults = _cell(total, "data-indicator", ADULTS)
+    _css, adults = _cell(total, "data-indicator", data.ADULTS)
     # Sum over the communes of the numerators over the sum of the denominators, to date:
     # A (600/2000) and B (300/400 kept from Q1) → 900/2400 = 37,5 %. Ân Thi has nothing.
     assert adults.startswith("37,5 %")
     assert "1/3 xã/phường có số liệu" in adults and "1 xã/phường có nguy cơ chậm hoặc chậm" in adults
-    _css, news = _cell(total, "data-indicator", NEWS)
+    _css, news = _cell(total, "data-indicator", data.NEWS)
     assert news.startswith("1.354 tin, bài") and "1/2 xã/phường có số liệu" in news
 
     commune_a = _row(page, "data-commune", "xa-a")
-    css, cell = _cell(commune_a, "data-indicator", ADULTS)
+    css, cell = _cell(commune_a, "data-indicator", data.ADULTS)
     assert cell == "30,0 % ! Có nguy cơ chậm 2/2 đơn vị" and "rl-q--complete" in css
-    css, cell = _cell(_row(page, "data-commune", "xa-b"), "data-indicator", ADULTS)
+    css, cell = _cell(_row(page, "data-commune", "xa-b"), "data-indicator", data.ADULTS)
     assert cell == "75,0 % ✓ Đã đạt 0/1 đơn vị (thiếu 1)" and "rl-q--missing" in css
-    assert _cell(_row(page, "data-commune", "an-thi"), "data-indicator", NEWS)[1] == "Không có"
+    assert _cell(_row(page, "data-commune", "an-thi"), "data-indicator", data.NEWS)[1] == "Không có"
     assert reverse("commune_detail", kwargs={"commune_code": "xa-a"}) in commune_a
     assert _plan_url(world.plan_a) in commune_a
 
@@ -284,13 +249,13 @@ def test_province_table_sorts_communes_the_vietnamese_way(progress: Progress) ->
 def test_province_table_shows_the_chosen_quarter(progress: Progress) -> None:
     page = _get(login(progress.world.reviewer_p), _province_url(year=2026, quarter=1))
     assert "Lũy kế đến hết quý I/2026" in page
-    _css, adults = _cell(_row(page, "data-row", "province"), "data-indicator", ADULTS)
+    _css, adults = _cell(_row(page, "data-row", "province"), "data-indicator", data.ADULTS)
     # (455 + 300) / (1000 + 400) = 53,93 %; an average of 45,5 % and 75 % would say 60,3 %.
     assert adults.startswith("53,9 %") and "2/3 xã/phường có số liệu" in adults
     assert "0 xã/phường có nguy cơ chậm hoặc chậm" in adults
-    css, cell = _cell(_row(page, "data-commune", "xa-a"), "data-indicator", ADULTS)
+    css, cell = _cell(_row(page, "data-commune", "xa-a"), "data-indicator", data.ADULTS)
     assert cell == "45,5 % → Đúng tiến độ 1/2 đơn vị (thiếu 1)" and "rl-q--partial" in css
-    _css, cell = _cell(_row(page, "data-commune", "an-thi"), "data-indicator", ADULTS)
+    _css, cell = _cell(_row(page, "data-commune", "an-thi"), "data-indicator", data.ADULTS)
     assert cell == "— … Chưa có số liệu 0/1 đơn vị (thiếu 1)"
 
 
@@ -437,27 +402,27 @@ def _grow_plan(progress: Progress, codes: list[str]) -> None:
     """More indicators, each with a target, reported in both quarters, rolled up again."""
     world = progress.world
     for code in codes:
-        indicator = _ind(code)
-        _target(world.plan_a, code, 90 if indicator.is_percent else 40, [world.unit_a, progress.village])
+        indicator = data.ind(code)
+        data.target(world.plan_a, code, 90 if indicator.is_percent else 40, [world.unit_a, progress.village])
         for quarter in (1, 2):
-            report = UnitReport.objects.get(period=_period(world.plan_a, quarter), unit=world.unit_a)
+            report = UnitReport.objects.get(period=data.period(world.plan_a, quarter), unit=world.unit_a)
             if indicator.is_percent:
                 IndicatorValue.objects.create(report=report, indicator=indicator, numerator=3, denominator=4)
             else:
                 IndicatorValue.objects.create(report=report, indicator=indicator, value=5)
-    _roll(world.province_p)
+    data.roll(world.province_p)
 
 
 def _grow_province(progress: Progress, count: int, start: int) -> None:
     world = progress.world
     for i in range(start, start + count):
         commune: Any = CommuneFactory(province=world.province_p, code=f"them-{i}", name=f"Thêm {i}")
-        plan = _plan(commune)
+        plan = data.plan(commune)
         unit: Any = UnitFactory(commune=commune)
-        _target(plan, ADULTS, 70, [unit])
-        _target(plan, NEWS, 100, [unit])
-        _accepted(unit, _period(plan, 1), adults=(i % 10 + 1, 10), news=i)
-    _roll(world.province_p)
+        data.target(plan, data.ADULTS, 70, [unit])
+        data.target(plan, data.NEWS, 100, [unit])
+        data.report(unit, data.period(plan, 1), adults=(i % 10 + 1, 10), news=i)
+    data.roll(world.province_p)
 
 
 @pytest.fixture
@@ -484,6 +449,6 @@ def test_province_table_query_count_is_constant(progress: Progress, counted: Any
     small = counted(client, _province_url(year=2026, quarter=1))
     _grow_province(progress, 12, 0)
     assert ProvinceRollup.objects.get(province=progress.world.province_p, quarter=1,
-                                      indicator=_ind(ADULTS)).communes_expected == 15
+                                      indicator=data.ind(data.ADULTS)).communes_expected == 15
     assert counted(client, _province_url(year=2026, quarter=1), small) == small
     assert counted(client, _province_url(), small) == small

@@ -1,0 +1,55 @@
+"""Rollup fixtures written directly (the reporting services are tested elsewhere): 2026 plans
+with their quarters, targets with reporting units, reports with values, and the rollups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from campaigns.models import Commune
+from reporting.models import IndicatorValue, ReportingPeriod, ReportState, UnitReport
+from reporting.rollups import rollup_run
+from reporting.services import reporting_periods_sync
+from tests.factories import PlanFactory, TargetFactory
+from tests.quarter import ADULTS, NEWS, ind
+
+YEAR = 2026
+
+
+def period(plan: Any, quarter: int) -> ReportingPeriod:
+    return ReportingPeriod.objects.get(plan=plan, year=YEAR, quarter=quarter)
+
+
+def report(unit: Any, period: ReportingPeriod, state: str = ReportState.ACCEPTED, *,
+           adults: tuple[int, int] | None = None, news: int | None = None) -> UnitReport:
+    """A report in ``state`` (sent unless a draft) with its values."""
+    made, _ = UnitReport.objects.get_or_create(period=period, unit=unit)
+    sent = timezone.now() if state != ReportState.DRAFT else None
+    UnitReport.objects.filter(pk=made.pk).update(state=state, first_submitted_at=sent, submitted_at=sent)
+    if adults is not None:
+        IndicatorValue.objects.create(report=made, indicator=ind(ADULTS), numerator=adults[0],
+                                      denominator=adults[1])
+    if news is not None:
+        IndicatorValue.objects.create(report=made, indicator=ind(NEWS), value=news)
+    made.refresh_from_db()
+    return made
+
+
+def target(plan: Any, code: str, value: int, units: list[Any]) -> Any:
+    made: Any = TargetFactory(plan=plan, indicator=ind(code), value=value)
+    made.reporting_units.set(units)
+    return made
+
+
+def plan(commune: Any) -> Any:
+    """A 2026 plan of the commune with its four quarterly periods."""
+    made: Any = PlanFactory(commune=commune)
+    reporting_periods_sync(plan=made)
+    return made
+
+
+def roll(province: Any, quarters: tuple[int, ...] = (1, 2)) -> None:
+    commune_ids = list(Commune.objects.filter(province=province).values_list("pk", flat=True))
+    for quarter in quarters:
+        rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
