@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from campaigns.models import Commune, Membership, Province, Role, Unit
 from campaigns.scoping import scopes_disabled
@@ -103,3 +103,19 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
 
 
 ALL_ROLES = tuple(Role.values)
+
+
+def post_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a guarded view as POST-only: the isolation matrix POSTs to it, GET answers 405."""
+    view.post_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def not_post(request: HttpRequest) -> HttpResponse | None:
+    """The 405 answer for a POST-only view reached another way, or None for a POST."""
+    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
+
+
+def request_access(request: HttpRequest) -> Access:
+    """The Access the middleware (or the API view) resolved for this request."""
+    return request.access  # type: ignore[attr-defined, no-any-return]

@@ -7,19 +7,18 @@ with a form, call a selector or a service, render. Writes answer 409 on a lost u
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import plan_selectors, selectors, services, task_services
-from campaigns.access import role_required
+from campaigns.access import not_post, post_only, role_required
 from campaigns.forms import (
     DeliverableFormSet,
     PlanChangeForm,
@@ -43,14 +42,6 @@ PLAN_READERS = (*COMMUNE_READERS, Role.UNIT_REPORTER)
 CONFLICT = 409
 
 
-def post_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a guarded view as POST-only: the isolation matrix POSTs to it, GET answers 405."""
-    view.post_only = True  # type: ignore[attr-defined]
-    return view
-
-
-def _not_post(request: HttpRequest) -> HttpResponse | None:
-    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
 
 
 def _posted_version(request: HttpRequest) -> int | None:
@@ -163,7 +154,7 @@ def _header_differences(plan: Plan, form: PlanHeaderForm) -> list[tuple[str, str
 @role_required(*ADMIN)
 def plan_issue(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_selectors.plan_get(pk=plan_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     version = _posted_version(request)
     if version is None:
@@ -328,7 +319,7 @@ def task_edit(request: HttpRequest, task_pk: int) -> HttpResponse:
 @role_required(*ADMIN)
 def task_delete(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = plan_selectors.task_get(pk=task_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     plan = task.plan
     form = PlanChangeForm(request.POST, issued=plan.is_issued, prefix="del")

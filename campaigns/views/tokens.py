@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaigns.access import ALL_ROLES, role_required
+from campaigns.access import ALL_ROLES, post_only, role_required
 from campaigns.api_tokens import (
     DEFAULT_DAYS,
     MAX_DAYS,
@@ -51,6 +51,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@post_only
 @role_required(*ALL_ROLES)
 @require_POST
 def api_token_revoke_view(request: HttpRequest, token_pk: int) -> HttpResponse:
@@ -61,8 +62,6 @@ def api_token_revoke_view(request: HttpRequest, token_pk: int) -> HttpResponse:
     messages.success(request, _("Đã thu hồi mã truy cập “%(name)s”.") % {"name": token.name})
     return redirect("api_tokens")
 
-
-api_token_revoke_view.post_only = True  # type: ignore[attr-defined]
 
 urlpatterns = [
     path("account/api-tokens/", api_tokens, name="api_tokens"),

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campaigns import selectors as campaign_selectors
-from campaigns.access import Access, role_required
+from campaigns.access import Access, not_post, post_only, request_access, role_required
 from campaigns.models import Role
 from campaigns.services import ConflictError
 from reporting import consolidated, selectors
@@ -50,18 +50,7 @@ BADGES: dict[str, str] = {
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def post_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a guarded view as POST-only: the isolation matrix POSTs to it, GET answers 405."""
-    view.post_only = True  # type: ignore[attr-defined]
-    return view
 
-
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined, no-any-return]
-
-
-def _not_post(request: HttpRequest) -> HttpResponse | None:
-    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
 
 
 # --- Forms ---------------------------------------------------------------------------------
@@ -132,7 +121,7 @@ def _as_data(initial: dict[str, Any]) -> dict[str, str]:
 @role_required(*ADMIN)
 def commune_report_open(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = selectors.period_get(pk=period_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     try:
         report = consolidated.commune_report_open(period=period, actor=request.user)
@@ -153,7 +142,7 @@ def _editable(access: Access, report: CommuneReport) -> bool:
 def _page(request: HttpRequest, report: CommuneReport, *, form: CommuneReportForm | None = None,
           review_forms: dict[str, Any] | None = None, errors: list[str] | None = None,
           status: int = 200) -> HttpResponse:
-    access = _access(request)
+    access = request_access(request)
     editable = _editable(access, report)
     if editable and form is None:
         form = CommuneReportForm(initial=_initial(report))
@@ -185,7 +174,7 @@ def _page(request: HttpRequest, report: CommuneReport, *, form: CommuneReportFor
 def commune_report_detail(request: HttpRequest, commune_report_pk: int) -> HttpResponse:
     report = content_selectors.commune_report_get(pk=commune_report_pk)
     if request.method == "POST":
-        if not _access(request).is_commune_admin:
+        if not request_access(request).is_commune_admin:
             raise PermissionDenied  # viewers and reviewers read; the commune's administrator writes
         saved, response = _save(request, report)
         if response is not None:
@@ -197,7 +186,7 @@ def commune_report_detail(request: HttpRequest, commune_report_pk: int) -> HttpR
 
 def _save(request: HttpRequest, report: CommuneReport) -> tuple[CommuneReport, HttpResponse | None]:
     """Save the posted form; a response when it could not be saved (errors, conflict)."""
-    if not _editable(_access(request), report):
+    if not _editable(request_access(request), report):
         messages.error(request, _("Báo cáo đang ở trạng thái “%(state)s”, không sửa được.")
                        % {"state": report.get_state_display()})
         return report, redirect("commune_report_detail", commune_report_pk=report.pk)
@@ -228,7 +217,7 @@ def _save(request: HttpRequest, report: CommuneReport) -> tuple[CommuneReport, H
 def commune_report_issue(request: HttpRequest, commune_report_pk: int) -> HttpResponse:
     """"Ban hành": saves the form first when it was posted with it, then issues."""
     report = content_selectors.commune_report_get(pk=commune_report_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     if "symbol" in request.POST:
         report, response = _save(request, report)
@@ -248,7 +237,7 @@ def commune_report_issue(request: HttpRequest, commune_report_pk: int) -> HttpRe
         return _page(request, fresh, errors=[str(exc)], status=CONFLICT)
     except ValidationError as exc:
         fresh = content_selectors.commune_report_get(pk=report.pk)
-        if not _editable(_access(request), fresh):
+        if not _editable(request_access(request), fresh):
             return _page(request, fresh, errors=exc.messages)
         # What is missing, beside its field in the form as saved.
         form = CommuneReportForm(_as_data(_initial(fresh)))
@@ -263,7 +252,7 @@ def _review(request: HttpRequest, commune_report_pk: int, slot: str,
             form_class: type[VersionForm | ReasonForm], prefix: str,
             action: Callable[[CommuneReport, dict[str, Any]], Any], success: str) -> HttpResponse:
     report = content_selectors.commune_report_get(pk=commune_report_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
@@ -317,7 +306,7 @@ def commune_report_pdf(request: HttpRequest, commune_report_pk: int) -> HttpResp
 @require_GET
 def unit_report_pdf(request: HttpRequest, report_pk: int) -> HttpResponse:
     """Same readers as the report page (a reporter: their own unit's only)."""
-    report = selectors.report_get(access=_access(request), pk=report_pk)
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
     return document_response(request, kind=DocumentKind.UNIT_REPORT, source=report,
                              back_url=reverse("report_detail", kwargs={"report_pk": report.pk}))
 
@@ -325,7 +314,7 @@ def unit_report_pdf(request: HttpRequest, report_pk: int) -> HttpResponse:
 @role_required(*REVIEWER)
 @require_GET
 def province_summary_pdf(request: HttpRequest, province_code: str, year: int, quarter: int) -> HttpResponse:
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     if not (1 <= quarter <= 4 and FIRST_YEAR <= year <= LAST_YEAR):
         raise Http404
     return document_response(request, kind=DocumentKind.PROVINCE_SUMMARY,

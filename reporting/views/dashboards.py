@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns import selectors as campaign_selectors
-from campaigns.access import ALL_ROLES, Access, role_required
+from campaigns.access import ALL_ROLES, request_access, role_required
 from campaigns.models import Role
 from reporting import charts_svg, dashboards, rollup_selectors
 from reporting.dashboards import HeatFilter, IndicatorProgress, TaskDue
@@ -51,9 +51,6 @@ TASKS_SHOWN = 8
 STATUS_ORDER = (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
                 RollupStatus.NO_DATA)
 
-
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined, no-any-return]
 
 
 # --- Shared pieces ---------------------------------------------------------------------------
@@ -236,7 +233,7 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "deadlines": [(deadline, _deadline_label(deadline), days_text(deadline.days_left))
                       for deadline in data.deadlines],
         "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": legend(),
-        "is_admin": _access(request).is_commune_admin, "is_reviewer": _access(request).is_reviewer,
+        "is_admin": request_access(request).is_commune_admin, "is_reviewer": request_access(request).is_reviewer,
         "upcoming_days": dashboards.UPCOMING_DAYS,
     })
 
@@ -337,7 +334,7 @@ def _report_label(state: str | None) -> str:
 
 @role_required(Role.PROVINCE_REVIEWER)
 def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse:
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
     plan_years = dashboards.province_plan_years(province=province)
@@ -409,7 +406,7 @@ def _action(line: dashboards.UnitPeriod) -> str:
 
 @role_required(*ALL_ROLES)
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = campaign_selectors.unit_get(access=_access(request), pk=unit_pk)
+    unit = campaign_selectors.unit_get(access=request_access(request), pk=unit_pk)
     today: date = local_today()
     home = dashboards.unit_home(unit=unit, today=today)
     return render(request, "dashboards/unit.html", {
@@ -419,7 +416,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "past_unsent": sum(1 for line in home.past if not line.received),
         "overdue": task_lines(home.tasks.overdue[:TASKS_SHOWN]),
         "task_upcoming": task_lines(home.tasks.upcoming[:TASKS_SHOWN]),
-        "can_open": _access(request).is_reporter and _access(request).can_see_unit(unit),
+        "can_open": request_access(request).is_reporter and request_access(request).can_see_unit(unit),
         "upcoming_days": dashboards.UPCOMING_DAYS,
     })
 

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns.access import role_required
+from campaigns.access import post_only, role_required
 from campaigns.models import Role, Unit
 from reporting import reminders, selectors
 from reporting.models import ReportingPeriod
@@ -28,6 +28,7 @@ def _back(request: HttpRequest, period: ReportingPeriod) -> HttpResponseRedirect
                                         kwargs={"commune_code": period.plan.commune.code}))
 
 
+@post_only
 @role_required(Role.COMMUNE_ADMIN)
 @require_POST
 def period_remind(request: HttpRequest, period_pk: int) -> HttpResponse:
@@ -68,7 +69,6 @@ def period_remind(request: HttpRequest, period_pk: int) -> HttpResponse:
 
 
 # The isolation matrix requests this route with POST (GET answers 405).
-period_remind.post_only = True  # type: ignore[attr-defined]
 
 urlpatterns: list[URLPattern] = [
     path("periods/<int:period_pk>/remind/", period_remind, name="period_remind"),

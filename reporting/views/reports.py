@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns import plan_selectors
 from campaigns import selectors as campaign_selectors
-from campaigns.access import Access, role_required
+from campaigns.access import Access, not_post, post_only, request_access, role_required
 from campaigns.models import AuditEntry, Plan, Role, Task, Unit
 from campaigns.services import ConflictError
 from campaigns.text import vi_sorted
@@ -58,18 +58,7 @@ REPORT_READERS = (*COMMUNE_READERS, Role.UNIT_REPORTER)
 CONFLICT = 409
 
 
-def post_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a guarded view as POST-only: the isolation matrix POSTs to it, GET answers 405."""
-    view.post_only = True  # type: ignore[attr-defined]
-    return view
 
-
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined, no-any-return]
-
-
-def _not_post(request: HttpRequest) -> HttpResponse | None:
-    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
 
 
 def _report_url(report: UnitReport, anchor: str = "") -> str:
@@ -90,7 +79,7 @@ def _period_page(request: HttpRequest, period: ReportingPeriod, *, lock_form: Lo
     today = local_today()
     completeness = selectors.period_completeness(period=period, today=today)
     rows = vi_sorted(completeness.rows, key=lambda row: row.unit.name)
-    if _access(request).is_commune_admin and lock_form is None and rows:
+    if request_access(request).is_commune_admin and lock_form is None and rows:
         lock_form = LockExceptionForm(units=_period_units(rows))
     if lock_form is not None:
         lock_form.describe()
@@ -112,7 +101,7 @@ def _period_units(rows: list[selectors.UnitCompleteness]) -> Any:
 @role_required(*ADMIN)
 def lock_exception_grant(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = selectors.period_get(pk=period_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     units = Unit.objects.filter(commune=period.plan.commune, is_active=True).order_by("name")
     form = LockExceptionForm(request.POST, units=units)
@@ -144,7 +133,7 @@ class PeriodLine:
 @role_required(*COMMUNE_READERS)
 def plan_reporting(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_selectors.plan_get(pk=plan_pk)
-    form = AdhocPeriodForm() if _access(request).is_commune_admin else None
+    form = AdhocPeriodForm() if request_access(request).is_commune_admin else None
     return _plan_page(request, plan, adhoc_form=form)
 
 
@@ -193,19 +182,19 @@ def adhoc_period_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 @role_required(*REPORT_READERS)
 def unit_reports(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = campaign_selectors.unit_get(access=_access(request), pk=unit_pk)
+    unit = campaign_selectors.unit_get(access=request_access(request), pk=unit_pk)
     return render(request, "reporting/unit_reports.html", {
         "unit": unit, "commune": unit.commune, "lines": dashboards.unit_periods(unit=unit, today=local_today()),
-        "can_open": _access(request).is_reporter,
+        "can_open": request_access(request).is_reporter,
     })
 
 
 @post_only
 @role_required(*REPORTER)
 def report_open(request: HttpRequest, period_pk: int, unit_pk: int) -> HttpResponse:
-    unit = campaign_selectors.unit_get(access=_access(request), pk=unit_pk)
+    unit = campaign_selectors.unit_get(access=request_access(request), pk=unit_pk)
     period = selectors.period_get(pk=period_pk)
-    if (refused := _not_post(request)) is not None:
+    if (refused := not_post(request)) is not None:
         return refused
     if period.plan.commune_id != unit.commune_id:
         raise Http404
@@ -260,7 +249,7 @@ def _report_page(request: HttpRequest, report: UnitReport, *, form: ReportForm |
                  missing: list[str] | None = None, review_forms: dict[str, Any] | None = None,
                  evidence_form: EvidenceForm | None = None, errors: list[str] | None = None,
                  status: int = 200) -> HttpResponse:
-    access = _access(request)
+    access = request_access(request)
     rows = rows or selectors.report_rows(period=report.period, unit=report.unit)
     values = selectors.report_values_by_indicator(report=report)
     progress = selectors.report_progress_by_task(report=report)
@@ -322,7 +311,7 @@ def _review_forms(access: Access, report: UnitReport, bound: dict[str, Any]) -> 
 
 @role_required(*REPORT_READERS)
 def report_detail(request: HttpRequest, report_pk: int) -> HttpResponse:
-    report = selectors.report_get(access=_access(request), pk=report_pk)
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
     if request.method == "POST":
         return _save(request, report, then_submit=False)
     return _report_page(request, report)
@@ -331,14 +320,14 @@ def report_detail(request: HttpRequest, report_pk: int) -> HttpResponse:
 @post_only
 @role_required(*REPORTER)
 def report_submit(request: HttpRequest, report_pk: int) -> HttpResponse:
-    report = selectors.report_get(access=_access(request), pk=report_pk)
-    if (refused := _not_post(request)) is not None:
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
+    if (refused := not_post(request)) is not None:
         return refused
     return _save(request, report, then_submit=True)
 
 
 def _refuse_if_not_editable(request: HttpRequest, report: UnitReport) -> HttpResponse | None:
-    access = _access(request)
+    access = request_access(request)
     if not access.is_reporter:
         raise PermissionDenied  # admins, viewers and reviewers read; the unit's reporter writes
     extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
@@ -372,7 +361,7 @@ def _save(request: HttpRequest, report: UnitReport, *, then_submit: bool) -> Htt
         except ConflictError:
             return _conflict(request, report, rows)
         except ValidationError as exc:
-            fresh = selectors.report_get(access=_access(request), pk=report.pk)
+            fresh = selectors.report_get(access=request_access(request), pk=report.pk)
             messages.warning(request, _("Đã lưu nháp nhưng chưa gửi được báo cáo: còn thiếu nội dung dưới đây."))
             return _report_page(request, fresh, rows=rows, warnings=result.warnings, missing=exc.messages)
         messages.success(request, _("Đã gửi báo cáo. Xã/phường sẽ xem xét và phản hồi."))
@@ -380,14 +369,14 @@ def _save(request: HttpRequest, report: UnitReport, *, then_submit: bool) -> Htt
     messages.success(request, _("Đã lưu nháp báo cáo."))
     if result.warnings:
         # Warnings never block a save; they are shown once, beside the figures they concern.
-        fresh = selectors.report_get(access=_access(request), pk=report.pk)
+        fresh = selectors.report_get(access=request_access(request), pk=report.pk)
         return _report_page(request, fresh, rows=rows, warnings=result.warnings)
     return redirect(_report_url(report))
 
 
 def _conflict(request: HttpRequest, report: UnitReport, rows: ReportRows) -> HttpResponse:
     """Someone saved first: keep what this user typed, show what is saved beside it."""
-    fresh = selectors.report_get(access=_access(request), pk=report.pk)
+    fresh = selectors.report_get(access=request_access(request), pk=report.pk)
     saved = report_initial(report=fresh, rows=rows, values=selectors.report_values_by_indicator(report=fresh),
                            progress=selectors.report_progress_by_task(report=fresh))
     data = request.POST.copy()
@@ -441,15 +430,15 @@ def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
     A lost update answers 409 and saves nothing: the page keeps what the user typed, and
     "Lưu nháp" then shows the saved figures beside theirs. Invalid input answers 422 and saves
     nothing. Without htmx (no JavaScript) this is an ordinary "Lưu nháp"."""
-    report = selectors.report_get(access=_access(request), pk=report_pk)
-    if (refused := _not_post(request)) is not None:
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
+    if (refused := not_post(request)) is not None:
         return refused
     if request.headers.get("HX-Request") != "true":
         return _save(request, report, then_submit=False)
     extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
     entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
                         today=local_today(), exception_until=extended_until)
-    if not _can_edit(_access(request), report, entry):
+    if not _can_edit(request_access(request), report, entry):
         return _autosave_status(request, report, status=CONFLICT,
                                 message=_entry_note(report, entry, extended_until) + " "
                                 + _("Tải lại trang để xem báo cáo hiện tại."))
@@ -475,15 +464,15 @@ def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
 
 def _review(request: HttpRequest, report_pk: int, slot: str, form_class: type[VersionForm | ReasonForm],
             action: Callable[[UnitReport, dict[str, Any]], Any], success: str) -> HttpResponse:
-    report = selectors.report_get(access=_access(request), pk=report_pk)
-    if (refused := _not_post(request)) is not None:
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
+    if (refused := not_post(request)) is not None:
         return refused
     form = form_class(request.POST, prefix=slot)
     if form.is_valid():
         try:
             action(report, form.cleaned_data)
         except ConflictError as exc:
-            fresh = selectors.report_get(access=_access(request), pk=report.pk)
+            fresh = selectors.report_get(access=request_access(request), pk=report.pk)
             return _report_page(request, fresh, errors=[str(exc)], status=CONFLICT)
         except ValidationError as exc:
             form.apply_service_errors(exc)
@@ -525,8 +514,8 @@ def report_reopen(request: HttpRequest, report_pk: int) -> HttpResponse:
 @post_only
 @role_required(*REPORTER)
 def evidence_add(request: HttpRequest, report_pk: int) -> HttpResponse:
-    report = selectors.report_get(access=_access(request), pk=report_pk)
-    if (refused := _not_post(request)) is not None:
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
+    if (refused := not_post(request)) is not None:
         return refused
     if (refused := _refuse_if_not_editable(request, report)) is not None:
         return refused
@@ -547,7 +536,7 @@ def evidence_add(request: HttpRequest, report_pk: int) -> HttpResponse:
 
 @role_required(*REPORT_READERS)
 def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
-    evidence = evidence_services.evidence_file_get(access=_access(request), pk=evidence_pk)
+    evidence = evidence_services.evidence_file_get(access=request_access(request), pk=evidence_pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -679,7 +668,7 @@ def report_history_entries(report: UnitReport) -> list[HistoryEntry]:
 
 @role_required(*REPORT_READERS)
 def report_history(request: HttpRequest, report_pk: int) -> HttpResponse:
-    report = selectors.report_get(access=_access(request), pk=report_pk)
+    report = selectors.report_get(access=request_access(request), pk=report_pk)
     return render(request, "reporting/report_history.html", {
         "report": report, "period": report.period, "unit": report.unit, "commune": report.unit.commune,
         "plan": report.period.plan, "entries": report_history_entries(report),

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import plan_selectors
 from campaigns import selectors as campaign_selectors
-from campaigns.access import Access, role_required
+from campaigns.access import post_only, request_access, role_required
 from campaigns.models import Plan, Province, Role
 from reporting import rollup_selectors, tasks
 from reporting.dashboards import jobs
@@ -46,10 +46,6 @@ STATUS_MARKS: dict[str, str] = {
     RollupStatus.REACHED: "✓", RollupStatus.ON_TRACK: "→", RollupStatus.AT_RISK: "!",
     RollupStatus.OFF_TRACK: "✕", RollupStatus.NO_DATA: "…", RollupStatus.NO_TARGET: "–",
 }
-
-
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined, no-any-return]
 
 
 # --- Numbers as Vietnamese text -------------------------------------------------------------
@@ -184,7 +180,7 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     return {
         "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
         "computed_at": progress.computed_at, "quarters": ROMAN, "legend": _status_legend(),
-        "can_recompute": _access(request).is_commune_admin,
+        "can_recompute": request_access(request).is_commune_admin,
         "job_url": reverse("plan_progress_status", kwargs={"plan_pk": plan.pk}),
         "body_template": "reporting/_plan_progress_body.html", "job_steps": "quarters",
         "updated_at": progress.computed_at, "updated_none": _("Chưa có số liệu tổng hợp."),
@@ -262,6 +258,7 @@ def _enqueue_plan_rollups(*, plan: Plan, year: int, quarters: list[int]) -> None
     transaction.on_commit(lambda: chain(*steps).apply_async())
 
 
+@post_only
 @role_required(Role.COMMUNE_ADMIN)
 @require_POST
 def plan_progress_recompute(request: HttpRequest, plan_pk: int) -> HttpResponse:
@@ -283,7 +280,6 @@ def plan_progress_recompute(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 # The isolation matrix requests this route with POST (GET answers 405).
-plan_progress_recompute.post_only = True  # type: ignore[attr-defined]
 
 
 # --- A province's table ---------------------------------------------------------------------
@@ -347,7 +343,7 @@ def _province_context(request: HttpRequest, province: Province) -> dict[str, Any
     return {
         "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
         "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],
-        "legend": _status_legend(), "can_recompute": _access(request).is_reviewer,
+        "legend": _status_legend(), "can_recompute": request_access(request).is_reviewer,
         "lagging_communes": sum(row.lagging for row in rows),
         "job_url": f"{reverse('province_progress_status', kwargs={'province_code': province.code})}?"
                    f"{urlencode({'year': period.year, 'quarter': period.quarter})}",
@@ -375,7 +371,7 @@ def _province_job(request: HttpRequest, province: Province, year: int, quarter: 
 
 @role_required(Role.PROVINCE_REVIEWER)
 def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     return render(request, "reporting/rollup_province_progress.html", _province_context(request, province))
 
 
@@ -383,7 +379,7 @@ def province_progress(request: HttpRequest, province_code: str) -> HttpResponse:
 @require_GET
 def province_progress_status(request: HttpRequest, province_code: str) -> HttpResponse:
     """The province page's recompute status (polled every 2 s); once done, the fresh table too."""
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     return _job_response(request, _province_context(request, province))
 
 
@@ -392,10 +388,11 @@ def _province_url(province: Province, year: int, quarter: int) -> str:
     return f"{url}?{urlencode({'year': year, 'quarter': quarter})}"
 
 
+@post_only
 @role_required(Role.PROVINCE_REVIEWER)
 @require_POST
 def province_progress_recompute(request: HttpRequest, province_code: str) -> HttpResponse:
-    province = campaign_selectors.province_get(access=_access(request), code=province_code)
+    province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     period = _province_period(province, request.POST)
     if not period.form.is_bound or not period.form.is_valid():
         messages.error(request, _("Không tính lại được: chọn năm và quý trong danh sách rồi bấm “Tính lại”."))
@@ -407,9 +404,6 @@ def province_progress_recompute(request: HttpRequest, province_code: str) -> Htt
     messages.success(request, _("Đã yêu cầu tính lại số liệu quý %(q)s/%(year)s của các xã, phường trong tỉnh. "
                                 "Bảng sẽ cập nhật sau ít phút.") % {"q": ROMAN[quarter], "year": year})
     return HttpResponseRedirect(_province_url(province, year, quarter))
-
-
-province_progress_recompute.post_only = True  # type: ignore[attr-defined]
 
 
 urlpatterns: list[URLPattern] = [
