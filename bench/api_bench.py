@@ -50,7 +50,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +63,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from bench.common import log, memory_gb, process_group_stop, server_connection
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results-api.txt"
@@ -104,8 +105,6 @@ end
 """
 
 
-def log(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -214,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import connections
 
     out(f"API load benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    out(f"Machine: {os.cpu_count()} CPUs (shared), {_memory_gb():.0f} GB, Python {platform.python_version()}, "
+    out(f"Machine: {os.cpu_count()} CPUs (shared), {memory_gb():.0f} GB, Python {platform.python_version()}, "
         f"{data['postgres']}; wrk {_wrk_version(wrk)}")
     out(f"Data: {data['summary']}")
     out(f"Reviewer: {REVIEWER}, province {data['province_code']} ({data['communes']} communes, "
@@ -277,16 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _database_create(url: str) -> None:
-    import psycopg2
-
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     if not name or name in ("postgres", "template0", "template1"):
         raise SystemExit(f"--database-url must name the benchmark's own database, not {name!r}")
-    conn = psycopg2.connect(dbname="postgres", host=parts.hostname or None, port=parts.port or None,
-                            user=unquote(parts.username) if parts.username else None,
-                            password=unquote(parts.password) if parts.password else None)
-    conn.autocommit = True
+    conn = server_connection(url)
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -534,13 +528,7 @@ class _Server:
         return statuses, errors
 
     def _stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # our own process group only
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
+        process_group_stop(self.process)  # our own process group only
 
     def __exit__(self, *exc: object) -> None:
         log("stopping gunicorn")
@@ -641,15 +629,6 @@ def _report(out: Any, results: list[Result], statuses: Counter[str], server_erro
            + (", server errors" if server_errors else "") + ")"))
 
 
-def _memory_gb() -> float:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,9 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import log, memory_gb, process_group_stop, server_connection
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.txt"
@@ -67,8 +68,6 @@ class Figures:
         self.checks.append((name, ok, detail))
 
 
-def log(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,20 +132,9 @@ def _with_path(url: str, path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
-def _server_connection(url: str) -> Any:
-    import psycopg2
-
-    parts = urlsplit(url)
-    conn = psycopg2.connect(dbname="postgres", host=parts.hostname or None, port=parts.port or None,
-                            user=unquote(parts.username) if parts.username else None,
-                            password=unquote(parts.password) if parts.password else None)
-    conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-    return conn
-
-
 def _server_execute(url: str, *statements: str) -> None:
     # Not ``with conn``: psycopg2 opens a transaction block there, even in autocommit.
-    conn = _server_connection(url)
+    conn = server_connection(url)
     try:
         with conn.cursor() as cursor:
             for statement in statements:
@@ -255,7 +243,7 @@ class Bench:
                            "current_setting('autovacuum'), current_setting('max_parallel_workers_per_gather')")
             version, shared_buffers, work_mem, autovacuum, parallel = cursor.fetchone()
         f.add(f"Rollup benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}" + (" (quick)" if self.quick else ""))
-        f.add(f"Machine: {os.cpu_count()} CPUs, {_memory_gb():.0f} GB, Python {platform.python_version()}; "
+        f.add(f"Machine: {os.cpu_count()} CPUs, {memory_gb():.0f} GB, Python {platform.python_version()}; "
               f"{version.split(' on ')[0]} (shared_buffers {shared_buffers}, work_mem {work_mem}, "
               f"parallel workers/gather {parallel}, autovacuum {autovacuum})")
         f.add(f"Load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -508,13 +496,7 @@ class _Worker:
         return " | ".join(line for line in text.splitlines() if "ERROR" in line)[:500]
 
     def _stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # our own process group only
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
+        process_group_stop(self.process)  # our own process group only
 
     def __exit__(self, *exc: object) -> None:
         import redis
@@ -523,13 +505,3 @@ class _Worker:
         redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
         self.log_path.unlink(missing_ok=True)
 
-
-def _memory_gb() -> float:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    return 0.0
