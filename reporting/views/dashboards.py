@@ -35,11 +35,13 @@ from reporting.models import CommuneReportState, CommuneRollup, ReportState, Rol
 from reporting.rollup_math import expected_at
 from reporting.views.rollups import (
     ROMAN,
-    STATUS_MARKS,
     Completeness,
+    Status,
     level_text,
     number_text,
     percent_text,
+    status_legend,
+    status_of,
 )
 from targets.models import Indicator, Target, TimeAggregation
 
@@ -48,29 +50,9 @@ COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEW
 # names: charts_svg writes the list into an SVG attribute as it is.
 WEB_FONT_FAMILY = "Segoe UI, Roboto, Noto Sans, Helvetica Neue, Arial, sans-serif"
 TASKS_SHOWN = 8
-STATUS_ORDER = (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
-                RollupStatus.NO_DATA)
-
 
 
 # --- Shared pieces ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Status:
-    code: str
-    label: str
-    mark: str
-
-
-def status_of(code: str) -> Status:
-    """The rollup status as the progress pages write it: its word and its mark."""
-    known = code if code in RollupStatus.values else RollupStatus.NO_DATA
-    return Status(code=known, label=str(RollupStatus(known).label), mark=STATUS_MARKS.get(known, "…"))
-
-
-def legend() -> list[Status]:
-    return [status_of(code) for code in STATUS_ORDER]
 
 
 def days_text(days: int) -> str:
@@ -220,7 +202,7 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "commune": commune, "data": data, "plan": data.plan, "today": today,
         "quarter_roman": ROMAN.get(data.quarter or 0, ""),
         "period_roman": ROMAN.get(data.period.quarter or 0, "") if data.period else "",
-        "cards": cards, "status_summary": [(status, counts.get(status.code, 0)) for status in legend()],
+        "cards": cards, "status_summary": [(status, counts.get(status.code, 0)) for status in status_legend()],
         "lagging": sum(counts.get(code, 0) for code in dashboards.LAGGING),
         "charts": [chart(line, line.target, data.year) for line in data.key_indicators
                    if data.quarter and line.target is not None],
@@ -232,7 +214,7 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "upcoming_more": max(len(data.tasks.upcoming) - TASKS_SHOWN, 0),
         "deadlines": [(deadline, _deadline_label(deadline), days_text(deadline.days_left))
                       for deadline in data.deadlines],
-        "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": legend(),
+        "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": status_legend(),
         "is_admin": request_access(request).is_commune_admin, "is_reviewer": request_access(request).is_reviewer,
         "upcoming_days": dashboards.UPCOMING_DAYS,
     })
@@ -270,7 +252,7 @@ class HeatFilterForm(forms.Form):
         self.fields["quarter"].choices = [  # type: ignore[attr-defined]
             (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN.items()]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("", _("— Mọi trạng thái —")), *((s.code, s.label) for s in legend())]
+            ("", _("— Mọi trạng thái —")), *((s.code, s.label) for s in status_legend())]
         self.fields["q"].widget.attrs.update({"aria-describedby": "id_q_helptext", "autocomplete": "off"})
         for name in ("year", "quarter", "status"):
             self.fields[name].error_messages["invalid_choice"] = _("Chọn một giá trị trong danh sách.")
@@ -378,7 +360,7 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
         "province": province, "data": data, "form": form, "lines": lines, "totals": totals,
         "columns": _columns(indicators, params, sort, descending), "sort": sort, "descending": descending,
         "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": ROMAN[quarter],
-        "legend": legend(), "drill": urlencode({"year": year, "quarter": quarter}),
+        "legend": status_legend(), "drill": urlencode({"year": year, "quarter": quarter}),
         "province_units": Completeness(data.received, data.expected),
         "province_completeness": percent_text(
             Decimal(data.received) / Decimal(data.expected) * 100 if data.expected else None),

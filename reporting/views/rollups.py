@@ -96,11 +96,18 @@ class Status:
     mark: str
 
 
-def _status(code: str) -> Status:
-    known = code in RollupStatus.values
-    return Status(code=code if known else RollupStatus.NO_DATA,
-                  label=str(RollupStatus(code).label) if known else code,
-                  mark=STATUS_MARKS.get(code, "…"))
+STATUS_ORDER = (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
+                RollupStatus.NO_DATA)
+
+
+def status_of(code: str) -> Status:
+    """The rollup status as the pages write it: its word and its mark."""
+    known = code if code in RollupStatus.values else RollupStatus.NO_DATA
+    return Status(code=known, label=str(RollupStatus(known).label), mark=STATUS_MARKS.get(known, "…"))
+
+
+def status_legend() -> list[Status]:
+    return [status_of(code) for code in STATUS_ORDER]
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class Cell:
 
 def _cell(row: CommuneRollup, indicator: Indicator) -> Cell:
     return Cell(value=level_text(row.value, indicator), ytd=level_text(row.ytd_value, indicator),
-                achievement=percent_text(row.achievement), status=_status(row.status),
+                achievement=percent_text(row.achievement), status=status_of(row.status),
                 units=Completeness(row.units_reported, row.units_expected))
 
 
@@ -132,12 +139,6 @@ def _total(row: ProvinceRollup, indicator: Indicator) -> TotalCell:
     return TotalCell(ytd=level_text(row.ytd_value, indicator), value=level_text(row.value, indicator),
                      communes=Completeness(row.communes_reported, row.communes_expected),
                      at_risk=row.communes_at_risk)
-
-
-def _status_legend() -> list[Status]:
-    order = [RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
-             RollupStatus.NO_DATA]
-    return [_status(code) for code in order]
 
 
 # --- A plan's progress ----------------------------------------------------------------------
@@ -179,7 +180,7 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     progress = rollup_selectors.plan_progress(plan=plan)
     return {
         "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
-        "computed_at": progress.computed_at, "quarters": ROMAN, "legend": _status_legend(),
+        "computed_at": progress.computed_at, "quarters": ROMAN, "legend": status_legend(),
         "can_recompute": request_access(request).is_commune_admin,
         "job_url": reverse("plan_progress_status", kwargs={"plan_pk": plan.pk}),
         "body_template": "reporting/_plan_progress_body.html", "job_steps": "quarters",
@@ -343,7 +344,7 @@ def _province_context(request: HttpRequest, province: Province) -> dict[str, Any
     return {
         "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
         "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],
-        "legend": _status_legend(), "can_recompute": request_access(request).is_reviewer,
+        "legend": status_legend(), "can_recompute": request_access(request).is_reviewer,
         "lagging_communes": sum(row.lagging for row in rows),
         "job_url": f"{reverse('province_progress_status', kwargs={'province_code': province.code})}?"
                    f"{urlencode({'year': period.year, 'quarter': period.quarter})}",
