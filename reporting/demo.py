@@ -1,6 +1,6 @@
-"""Demo reporting history: the quarters of the current year whose unit deadline has passed,
-reported through the real services, so the dashboards, progress pages, PDFs and the API have
-figures to show on a fresh `make run`.
+"""Demo reporting history: the quarters whose unit deadline has passed in each demo plan's
+current year (its last year once the plan has ended), reported through the real services, so
+the dashboards, progress pages, PDFs and the API have figures to show on a fresh `make run`.
 
 Per commune and quarter: every expected unit reports and is accepted, except that in the
 latest quarter one unit's report waits for review and one unit has not reported (what a real
@@ -60,14 +60,14 @@ def _stamp(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 30)))
 
 
-def _report(period: ReportingPeriod, unit: Any, *, accept: bool, admin: Any, day: date) -> UnitReport:
+def _report(period: ReportingPeriod, unit: Any, *, targets: list[Target], tasks: list[Any], accept: bool,
+            admin: Any, day: date) -> UnitReport:
     report = services.unit_report_open(period=period, unit=unit)
     if report.state != ReportState.DRAFT:
         return report  # loaded before: the demo is idempotent
-    rows = selectors.report_rows(period=period, unit=unit)
-    units_per_target = {t.indicator_id: t.reporting_units.count() for t in rows.targets.values()}
+    rows = selectors.report_rows(period=period, unit=unit, targets=targets, tasks=tasks)
     values = {indicator.pk: _figure(rows.targets[indicator.pk], period.quarter or 1,
-                                    units_per_target[indicator.pk],
+                                    len(rows.targets[indicator.pk].reporting_units.all()),
                                     _spread(unit.pk, indicator.code, period.quarter))
               for indicator in rows.indicators}
     progress = {task.pk: ProgressInput(status=TaskStatus.DONE if period.quarter == 4 else TaskStatus.IN_PROGRESS,
@@ -83,34 +83,46 @@ def _report(period: ReportingPeriod, unit: Any, *, accept: bool, admin: Any, day
     return report
 
 
+def demo_year(plan: Plan, today: date) -> int | None:
+    """The year the demo reports for a plan: this year, or the plan's last year once it ended;
+    None for a plan that starts later."""
+    year = min(today.year, plan.end_year)
+    return year if year >= plan.start_year else None
+
+
 def demo_reports_load(*, admins: dict[int, Any], today: date | None = None,
                       say: Callable[[str], None] = lambda _text: None) -> int:
-    """Report every past-deadline quarter of this year for the demo communes (``admins``: the
-    accepting administrator per commune id). Returns the number of reports made or kept."""
+    """Report every past-deadline quarter of each demo plan's current (or last) year
+    (``admins``: the accepting administrator per commune id). Returns the number of reports
+    made or kept."""
     today = today or local_today()
     made = 0
+    quarters: set[tuple[int, int]] = set()
     # The demo's reports are not news: no e-mail to the demo users for each accept.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
             scopes_disabled(), transaction.atomic():
-        plans = Plan.objects.filter(commune_id__in=list(admins), start_year__lte=today.year,
-                                    end_year__gte=today.year).select_related("commune")
-        for plan in plans:
+        for plan in Plan.objects.filter(commune_id__in=list(admins)).select_related("commune"):
+            year = demo_year(plan, today)
+            if year is None:
+                continue
             services.reporting_periods_sync(plan=plan)
             periods = list(ReportingPeriod.objects.filter(
-                plan=plan, kind=PeriodKind.QUARTERLY, year=today.year, unit_deadline__lt=today).order_by("quarter"))
+                plan=plan, kind=PeriodKind.QUARTERLY, year=year, unit_deadline__lt=today).order_by("quarter"))
             for period in periods:
+                quarters.add((year, period.quarter or 1))
+                targets = selectors.period_reported_targets(period=period)
+                tasks = selectors.period_tasks(period=period)
                 units = selectors.expected_units(period=period)
                 latest = period == periods[-1]
                 reporting = units[:-1] if latest and len(units) > 2 else units
                 for index, unit in enumerate(reporting):
                     waiting = latest and index == len(reporting) - 1 and len(units) > 2
-                    _report(period, unit, accept=not waiting, admin=admins[plan.commune_id],
-                            day=period.unit_deadline - timedelta(days=3 + index % 4))
+                    _report(period, unit, targets=targets, tasks=tasks, accept=not waiting,
+                            admin=admins[plan.commune_id], day=period.unit_deadline - timedelta(days=3 + index % 4))
                     made += 1
                 say(f"{plan.commune.official_name}: {period.title}, {len(reporting)}/{len(units)} đơn vị báo cáo")
         # The accepts enqueue rollups on commit; computing them here makes the demo complete
         # whether tasks run in-process or on a worker that is not started yet.
-        for quarter in sorted({p.quarter for p in ReportingPeriod.objects.filter(
-                plan__in=plans, kind=PeriodKind.QUARTERLY, year=today.year, unit_deadline__lt=today)}):
-            rollup_run(year=today.year, quarter=quarter or 1, commune_ids=list(admins))
+        for year, quarter in sorted(quarters):
+            rollup_run(year=year, quarter=quarter, commune_ids=list(admins))
     return made

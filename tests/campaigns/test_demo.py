@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -60,3 +62,32 @@ def test_demo_users_land_on_their_page_and_see_only_their_own(
     body = page.content.decode()
     assert own_text in body
     assert foreign_text not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [date(2026, 11, 22), date(2027, 5, 1)], ids=["in-2026", "after-the-plans"])
+def test_demo_reports_the_past_quarters_through_the_services(today: date) -> None:
+    from reporting.demo import demo_reports_load
+    from reporting.models import CommuneRollup, ReportState, UnitReport
+
+    call_command("load_demo", "--no-reports", verbosity=0)
+    with scopes_disabled():
+        ba_ngoi = Commune.objects.get(code="ba-ngoi")
+        admins = {ba_ngoi.pk: get_user_model().objects.get(username="admin.bangoi")}
+        made = demo_reports_load(admins=admins, today=today)
+        reports = UnitReport.objects.filter(unit__commune=ba_ngoi, period__year=2026)
+        by_quarter = {q: sorted(reports.filter(period__quarter=q).values_list("state", flat=True)) for q in (1, 2, 3, 4)}
+        full, latest = [ReportState.ACCEPTED] * 5, [ReportState.ACCEPTED] * 3 + [ReportState.SUBMITTED]
+        # The latest past quarter has one report awaiting review and one unit missing.
+        if today.year == 2026:
+            assert [by_quarter[q] for q in (1, 2, 3, 4)] == [full, full, latest, []]
+        else:  # the plan ended with 2026: its last year stays the demo's
+            assert [by_quarter[q] for q in (1, 2, 3, 4)] == [full, full, full, latest]
+        assert made == reports.count()
+        # Sent before the deadline (backdated), and the figures are rolled up.
+        assert all(r.first_submitted_at.date() < r.period.unit_deadline for r in reports.select_related("period"))
+        rolled = set(CommuneRollup.objects.filter(commune=ba_ngoi, year=2026).values_list("quarter", flat=True))
+        assert rolled == set(by_quarter) - ({4} if today.year == 2026 else set())
+        # Idempotent: a second load keeps the same reports.
+        assert demo_reports_load(admins=admins, today=today) == made
+        assert UnitReport.objects.filter(unit__commune=ba_ngoi).count() == made
