@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
@@ -52,16 +53,25 @@ class Access:
 NO_ACCESS = Access()
 
 
+# What a membership is read with (one query). The API token lookup reads less with the token
+# (PostgreSQL plans a chain of seven joins in about 1 ms, bench/README.md): the membership and
+# the reviewer's province, and resolve_access reads a commune role's commune when it needs it.
+MEMBERSHIP_RELATED = ("commune", "commune__province", "unit", "province")
+
+
 def resolve_access(user: Any) -> Access:
-    """The Access of a user, read outside any scope (this is what defines the scope)."""
+    """The Access of a user, read outside any scope (this is what defines the scope).
+
+    A user loaded with its membership (``select_related("membership")``, as the API token
+    lookup does) is not read again."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
     with scopes_disabled():
-        membership = (
-            Membership.objects.select_related("commune", "commune__province", "unit", "province")
-            .filter(user=user)
-            .first()
-        )
+        if get_user_model().membership.is_cached(user):
+            # Read with the user: an absent membership is cached too, and raises on access.
+            membership = getattr(user, "membership", None)
+        else:
+            membership = Membership.objects.select_related(*MEMBERSHIP_RELATED).filter(user=user).first()
         if membership is None:
             return NO_ACCESS
         if membership.role == Role.PROVINCE_REVIEWER:
@@ -69,6 +79,8 @@ def resolve_access(user: Any) -> Access:
                 Commune.objects.filter(province=membership.province).values_list("pk", flat=True)
             )
             return Access(role=membership.role, province=membership.province, commune_ids=ids)
+        if membership.commune_id is not None and not Membership.commune.is_cached(membership):
+            membership.commune = Commune.objects.select_related("province").get(pk=membership.commune_id)
     commune = membership.commune
     if commune is None:  # impossible under the membership_role_shape constraint
         return NO_ACCESS

@@ -78,9 +78,13 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token with this secret, or None (unknown, revoked, expired, inactive user)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    # The token with its user and what a reviewer's access is made of (campaigns.access).
+    try:
+        token = ApiToken.objects.select_related("user__membership__province").get(digest=_digest(raw))
+    except ApiToken.DoesNotExist:
+        return None
     now = timezone.now()
-    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+    if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

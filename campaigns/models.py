@@ -37,8 +37,7 @@ class Province(models.Model):
 
     @property
     def full_name(self) -> str:
-        prefix = "Tỉnh" if self.kind == "tinh" else "Thành phố"
-        return f"{prefix} {self.name}"
+        return province_full_name(self.kind, self.name)
 
 
 class CommuneKind(models.TextChoices):
@@ -48,7 +47,18 @@ class CommuneKind(models.TextChoices):
 
 
 # The kind as it is written in a commune's proper name (never translated, unlike the labels).
+def province_full_name(kind: str, name: str) -> str:
+    """"Tỉnh Khánh Hòa", "Thành phố Đà Nẵng" (Province.full_name)."""
+    prefix = "Tỉnh" if kind == "tinh" else "Thành phố"
+    return f"{prefix} {name}"
+
+
 OFFICIAL_KIND_NAMES = {"xa": "Xã", "phuong": "Phường", "dac_khu": "Đặc khu"}
+
+
+def commune_official_name(kind: str, name: str) -> str:
+    """The official name of a commune of this kind and name (Commune.official_name)."""
+    return f"{OFFICIAL_KIND_NAMES.get(kind, '')} {name}".strip()
 
 
 class Commune(models.Model):
@@ -77,7 +87,7 @@ class Commune(models.Model):
     def official_name(self) -> str:
         """"Phường Ba Ngòi", "Xã Sơn Kim 1", "Đặc khu Phú Quốc": a proper name, the same in every
         interface language (documents print it as is)."""
-        return f"{OFFICIAL_KIND_NAMES.get(self.kind, '')} {self.name}".strip()
+        return commune_official_name(self.kind, self.name)
 
 
 class UnitKind(models.TextChoices):

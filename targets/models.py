@@ -37,6 +37,11 @@ class UnitAggregation(models.TextChoices):
     SUM = "sum", _("Cộng các đơn vị")
 
 
+def is_standard_indicator(commune_id: int | None) -> bool:
+    """A national standard indicator belongs to no commune (Indicator.is_standard)."""
+    return commune_id is None
+
+
 class IndicatorManager(models.Manager["Indicator"]):
     """National indicators for everyone, a commune's own only inside its scope.
 
@@ -98,7 +103,7 @@ class Indicator(models.Model):
 
     @property
     def is_standard(self) -> bool:
-        return self.commune_id is None
+        return is_standard_indicator(self.commune_id)
 
     @property
     def is_percent(self) -> bool:

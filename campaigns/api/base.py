@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
@@ -35,6 +36,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from campaigns.access import NO_ACCESS, Access, resolve_access
+from campaigns.api.rows import row_reader
 from campaigns.models import Role
 from campaigns.scoping import tenant_scope
 from campaigns.services import ConflictError
@@ -140,7 +142,17 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
 
 
 class StableCursorPagination(CursorPagination):
-    """Cursor pagination: stable while rows are added, constant cost however deep the page.
+    """Keyset pagination: stable while rows are added, and a page costs the same however deep.
+
+    The order is a view's ``cursor_ordering``: ascending integer columns ending with ``id``, so a
+    position is unique. Tenant lists order by their commune first (``("commune_id", "id")``):
+    the tenant scope is a list of communes, and PostgreSQL reads a page of them straight off the
+    commune index, in order, stopping when the page is full. Ordered by ``id`` alone it either
+    walked the primary key and discarded every other province's rows (129,480 rows for 101 at
+    national scale) or, ordered by an expression, read and sorted every row of the scope
+    (bench/README.md). The cursor holds the last row's columns and the next page starts after
+    them: ``(commune_id, id) > (c, i)`` written as ``commune_id >= c AND (commune_id > c OR id > i)``,
+    which the planner turns into an index range even when the commune column is a join's.
 
     A page_size that is not a whole number from 1 to max_page_size is a 400 (DRF would quietly
     fall back to the default size, and a script would never learn its request was wrong)."""
@@ -148,15 +160,59 @@ class StableCursorPagination(CursorPagination):
     page_size = 100
     max_page_size = 1000
     page_size_query_param = "page_size"
-    # The order is the primary key, read through an expression ("id + 0"): ordering by the bare
-    # key lets PostgreSQL walk the whole primary-key index and discard every row of other
-    # provinces until the page is full (129,480 rows for 101 at national scale, bench/README);
-    # with the expression it reads the filtered rows by their own indexes and sorts the page.
-    ordering = ("cursor_key",)
+    ordering = ("id",)
     invalid_cursor_message = gettext_lazy("Con trỏ trang không hợp lệ: hãy dùng nguyên liên kết next/previous.")
 
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
-        return super().paginate_queryset(queryset.annotate(cursor_key=F("id") + 0), request, view)
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        return tuple(getattr(view, "cursor_ordering", self.ordering))
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        """DRF's cursor pagination with a position of several columns and no offset."""
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        reverse = bool(self.cursor and self.cursor.reverse)
+        position = self.cursor.position if self.cursor else None
+        queryset = queryset.order_by(*(f"-{name}" for name in self.ordering) if reverse else self.ordering)
+        if position is not None:
+            values = self._position_values(position)
+            if values is None:
+                raise exceptions.NotFound(self.invalid_cursor_message)
+            queryset = queryset.filter(_beyond(self.ordering, values, reverse=reverse))
+        results = list(queryset[: self.page_size + 1])
+        self.page = results[: self.page_size]
+        following = self._get_position_from_instance(results[-1], self.ordering) if len(results) > len(self.page) \
+            else None
+        if reverse:
+            self.page.reverse()
+            self.has_next, self.has_previous = position is not None, following is not None
+            self.next_position, self.previous_position = position, following
+        else:
+            self.has_next, self.has_previous = following is not None, position is not None
+            self.next_position, self.previous_position = following, position
+        self.display_page_controls = self.has_next or self.has_previous
+        return self.page
+
+    def decode_cursor(self, request: Request) -> Any:
+        cursor = super().decode_cursor(request)
+        if cursor is not None and (cursor.offset or (cursor.position is not None
+                                                     and self._position_values(cursor.position) is None)):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _position_values(self, position: str) -> tuple[int, ...] | None:
+        parts = position.split(".")
+        if len(parts) != len(self.ordering) or not all(
+                part.isascii() and part.isdigit() and len(part) < 19 for part in parts):
+            return None
+        return tuple(int(part) for part in parts)
+
+    def _get_position_from_instance(self, instance: Any, ordering: Sequence[str]) -> str:
+        if isinstance(instance, dict):
+            return ".".join(str(instance[name]) for name in ordering)
+        return ".".join(str(getattr(instance, name)) for name in ordering)
 
     def get_page_size(self, request: Request) -> int:
         values = request.query_params.getlist(self.page_size_query_param)
@@ -178,6 +234,17 @@ class StableCursorPagination(CursorPagination):
             else:
                 parameter["description"] = "Con trỏ trang: lấy nguyên từ liên kết next/previous"
         return parameters
+
+
+def _beyond(columns: Sequence[str], values: Sequence[int], *, reverse: bool) -> Q:
+    """Rows after (before, reversed) a position in the order of ``columns``: the row comparison
+    ``(a, b) > (x, y)`` spelled ``a >= x AND (a > x OR b > y)`` (see StableCursorPagination)."""
+    strict, loose = ("lt", "lte") if reverse else ("gt", "gte")
+    first, rest = columns[0], columns[1:]
+    if not rest:
+        return Q(**{f"{first}__{strict}": values[0]})
+    return Q(**{f"{first}__{loose}": values[0]}) & (
+        Q(**{f"{first}__{strict}": values[0]}) | _beyond(rest, values[1:], reverse=reverse))
 
 
 class XLSXRenderer(BaseRenderer):
@@ -298,6 +365,9 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
     # Excel export of a list: (field, column title) pairs; empty means no xlsx for this view.
     export_columns: Sequence[tuple[str, Any]] = ()
     export_title = "Du lieu"
+    # The order of a list, and the columns of its cursor (StableCursorPagination): integer
+    # columns ending with "id". Tenant lists put their commune column first.
+    cursor_ordering: tuple[str, ...] = ("id",)
     # How drf-spectacular tells a list (paginated, filtered) from one object; list views say "list".
     action = "retrieve"
 
@@ -321,8 +391,12 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
-        access = resolve_access(request.user)
-        request._request.access = access  # type: ignore[attr-defined]
+        web_request = request._request
+        if isinstance(request.successful_authenticator, SessionAuthentication) and hasattr(web_request, "access"):
+            access = web_request.access  # the web middleware resolved it for this same session user
+        else:
+            access = resolve_access(request.user)
+        web_request.access = access  # type: ignore[attr-defined]
         self._scope_stack.enter_context(tenant_scope(access.commune_ids))
         method = (request.method or "").lower()
         if method not in self.http_method_names or not hasattr(self, method):
@@ -351,19 +425,25 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
         return isinstance(renderer, XLSXRenderer)
 
     def list_response(self, queryset: Any) -> Response:
-        """A page of ``queryset`` as JSON, or every row as a sheet for ``?format=xlsx``."""
+        """A page of ``queryset`` as JSON, or every row as a sheet for ``?format=xlsx``.
+
+        Rows are read with values() and represented by the serializer's RowReader (rows.py)."""
+        reader = row_reader(self.get_serializer_class())
         queryset = self.filter_queryset(queryset)
         if self.exporting:
-            rows = list(queryset[: EXPORT_ROW_LIMIT + 1])
+            columns = [key for key, _label in self.export_columns]
+            rows = list(reader.values(queryset.order_by(*self.cursor_ordering), fields=columns)[: EXPORT_ROW_LIMIT + 1])
             if len(rows) > EXPORT_ROW_LIMIT:
                 raise exceptions.ValidationError({"format": [
                     _("Bảng tính quá %(limit)d dòng: hãy lọc bớt (theo năm, quý, xã…).") % {"limit": EXPORT_ROW_LIMIT}]})
-            response = Response(self.get_serializer(rows, many=True).data)
+            response = Response(reader.represent(rows, fields=columns))
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             response["Content-Disposition"] = f'attachment; filename="{self.export_title}-{stamp}.xlsx"'
             return response
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if self.paginator is None:  # a list that is always short: every row, no pages
+            return Response(reader.represent(list(reader.values(queryset.order_by(*self.cursor_ordering)))))
+        page = self.paginate_queryset(reader.values(queryset, extra=self.cursor_ordering))
+        return self.get_paginated_response(reader.represent(page))
 
 
 def require_roles(view: PortalAPIView, roles: Iterable[str]) -> None:

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django_filters.filters import QuerySetRequestMixin
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -69,3 +70,15 @@ class PortalFilterSet(django_filters.FilterSet):
     """The API's FilterSet: integer and boolean model fields get the strict filters above."""
 
     FILTER_DEFAULTS = _strict_defaults()
+
+    def get_form_class(self) -> type[forms.Form]:
+        """django-filter builds a new form class from the filters on every request; the filters
+        of a FilterSet class never change, so its form class is built once. Not for a filter
+        whose choices are a queryset: that one is read in the request's tenant scope."""
+        cls = type(self)
+        form_class: type[forms.Form] | None = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            if not any(isinstance(f, QuerySetRequestMixin) for f in self.filters.values()):
+                cls._form_class = form_class  # type: ignore[attr-defined]
+        return form_class

@@ -13,8 +13,10 @@ from campaigns.models import (
     TaskCoordinator,
     TaskDeliverable,
     Unit,
+    commune_official_name,
+    province_full_name,
 )
-from targets.models import Indicator, Target
+from targets.models import Indicator, Target, is_standard_indicator
 
 
 class ProvinceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -23,6 +25,8 @@ class ProvinceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Province
         fields = ["id", "code", "name", "kind", "full_name"]
+        # How campaigns.api.rows reads the fields that are not columns.
+        row_computed = {"full_name": (("kind", "name"), province_full_name)}
 
 
 class CommuneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -32,6 +36,7 @@ class CommuneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Commune
         fields = ["id", "code", "name", "kind", "official_name", "province"]
+        row_computed = {"official_name": (("kind", "name"), commune_official_name)}
 
 
 class UnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -52,6 +57,7 @@ class IndicatorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         fields = ["id", "code", "name", "short_name", "description", "target_group", "measure",
                   "numerator_label", "denominator_label", "unit_of_measure", "decimals",
                   "time_aggregation", "is_key", "is_standard", "commune", "order", "is_active"]
+        row_computed = {"is_standard": (("commune",), is_standard_indicator)}
 
 
 class PlanListSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -87,10 +87,10 @@ class ProvinceList(PortalAPIView):
 
     def get_queryset(self) -> QuerySet[Province]:
         province = self.access.province
-        return Province.objects.filter(pk=province.pk if province else None).order_by("id")
+        return Province.objects.filter(pk=province.pk if province else None)
 
     def get(self, request: Request) -> Response:
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+        return self.list_response(self.get_queryset())
 
 
 class ProvinceDetail(PortalAPIView):
@@ -137,6 +137,7 @@ class UnitList(PortalAPIView):
     export_columns = (("id", _l("Mã")), ("name", _l("Tên đơn vị")), ("kind", _l("Loại")), ("commune", _l("Xã/phường")),
                       ("is_active", _l("Đang hoạt động")))
     export_title = "don-vi"
+    cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[Unit]:
         units = Unit.objects.select_related("commune")
@@ -187,6 +188,7 @@ class PlanList(PortalAPIView):
 
     serializer_class = s.PlanListSerializer
     filterset_class = PlanFilter
+    cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[Plan]:
         return Plan.objects.select_related("commune")

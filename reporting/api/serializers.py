@@ -3,9 +3,11 @@ reviewer's two writes on a commune report."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from campaigns.models import commune_official_name
 from reporting.models import (
     CommuneReport,
     CommuneReportTransition,
@@ -17,6 +19,17 @@ from reporting.models import (
     TaskProgress,
     UnitReport,
 )
+
+
+def commune_report_pdf_url(pk: int) -> str:
+    return reverse("api_commune_report_pdf", kwargs={"commune_report_pk": pk})
+
+
+def units_completeness(reported: int, expected: int) -> float | None:
+    """Share of the expected units whose accepted figure is counted, in per cent."""
+    if not expected:
+        return None
+    return round(100 * reported / expected, 1)
 
 
 class PeriodSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -34,12 +47,16 @@ class ValueSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = IndicatorValue
         fields = ["indicator", "numerator", "denominator", "value", "comment", "source"]
+        # A report's values in the plan's order of indicators (campaigns.api.rows, and the
+        # report's prefetch in the views).
+        row_ordering = ("indicator__order", "indicator__code")
 
 
 class ProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = TaskProgress
         fields = ["task", "status", "output_quantity", "narrative"]
+        row_ordering = ("task_id",)
 
 
 class TransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -92,11 +109,11 @@ class CommuneReportSerializer(serializers.ModelSerializer):  # type: ignore[type
         fields = ["id", "period", "year", "quarter", "commune", "commune_name", "state", "version",
                   "number", "symbol", "place", "issue_date", "title", "signer_position", "signer_name",
                   "recipients", "issued_at", "updated_at", "document_url"]
+        row_computed = {"commune_name": (("commune__kind", "commune__name"), commune_official_name),
+                        "document_url": (("id",), commune_report_pdf_url)}
 
     def get_document_url(self, report: CommuneReport) -> str:
-        from django.urls import reverse
-
-        return reverse("api_commune_report_pdf", kwargs={"commune_report_pk": report.pk})
+        return commune_report_pdf_url(report.pk)
 
 
 class CommuneReportDetailSerializer(CommuneReportSerializer):
@@ -130,12 +147,11 @@ class CommuneRollupSerializer(serializers.ModelSerializer):  # type: ignore[type
                   "numerator", "denominator", "value", "ytd_numerator", "ytd_denominator", "ytd_value",
                   "target", "expected", "achievement", "status", "units_reported", "units_expected",
                   "completeness", "computed_at"]
+        row_computed = {"commune_name": (("commune__kind", "commune__name"), commune_official_name),
+                        "completeness": (("units_reported", "units_expected"), units_completeness)}
 
     def get_completeness(self, row: CommuneRollup) -> float | None:
-        """Share of the expected units whose accepted figure is counted, in per cent."""
-        if not row.units_expected:
-            return None
-        return round(100 * row.units_reported / row.units_expected, 1)
+        return units_completeness(row.units_reported, row.units_expected)
 
 
 class ProvinceRollupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

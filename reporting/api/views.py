@@ -141,6 +141,7 @@ class PeriodList(PortalAPIView):
                       ("quarter", _l("Quý")), ("unit_deadline", _l("Hạn đơn vị nộp")),
                       ("commune_deadline", _l("Hạn báo cáo tổng hợp")), ("locks_on", _l("Khóa nhập liệu")))
     export_title = "ky-bao-cao"
+    cursor_ordering = ("plan__commune_id", "id")
 
     def get_queryset(self) -> QuerySet[ReportingPeriod]:
         return ReportingPeriod.objects.select_related("plan__commune")
@@ -162,11 +163,8 @@ class PeriodDetail(PeriodList):
 
 
 def _unit_reports(view: PortalAPIView) -> QuerySet[UnitReport]:
-    reports = UnitReport.objects.select_related("unit__commune", "period").prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
-            "indicator__order", "indicator__code")),
-        # An explicit queryset: the plain "progress" prefetch rebuilds the scope filter per report.
-        Prefetch("progress", queryset=TaskProgress.objects.all()))
+    """The unit reports the user may read (a reporter: their own unit's)."""
+    reports = UnitReport.objects.all()
     if view.access.role == Role.UNIT_REPORTER:
         reports = reports.filter(unit_id=view.access.unit.pk if view.access.unit else None)
     return reports
@@ -188,6 +186,7 @@ class UnitReportList(PortalAPIView):
                       ("accepted_at", _l("Chấp nhận lúc")), ("highlights", _l("Kết quả nổi bật")),
                       ("difficulties", _l("Khó khăn, vướng mắc")), ("proposals", _l("Đề xuất, kiến nghị")))
     export_title = "bao-cao-don-vi"
+    cursor_ordering = ("unit__commune_id", "id")
 
     def get_queryset(self) -> QuerySet[UnitReport]:
         return _unit_reports(self)
@@ -204,8 +203,13 @@ class UnitReportDetail(PortalAPIView):
     serializer_class = s.UnitReportDetailSerializer
 
     def get(self, request: Request, report_pk: int) -> Response:
-        reports = _unit_reports(self).prefetch_related(Prefetch(
-            "transitions", queryset=ReportTransition.objects.select_related("actor").order_by("created_at", "id")))
+        reports = _unit_reports(self).select_related("unit__commune", "period").prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
+                *s.ValueSerializer.Meta.row_ordering)),
+            # An explicit queryset: the plain "progress" prefetch rebuilds the scope filter per report.
+            Prefetch("progress", queryset=TaskProgress.objects.order_by(*s.ProgressSerializer.Meta.row_ordering)),
+            Prefetch("transitions", queryset=ReportTransition.objects.select_related("actor").order_by(
+                "created_at", "id")))
         return Response(self.get_serializer(get_object_or_404(reports, pk=report_pk)).data)
 
 
@@ -226,6 +230,7 @@ class CommuneReportList(PortalAPIView):
                       ("state", _l("Trạng thái")), ("number", _l("Số")), ("symbol", _l("Ký hiệu")),
                       ("issue_date", _l("Ngày ban hành")), ("title", _l("Trích yếu")), ("signer_name", _l("Người ký")))
     export_title = "bao-cao-tong-hop"
+    cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[CommuneReport]:
         return _commune_reports()
@@ -328,6 +333,7 @@ class CommuneRollupList(PortalAPIView):
                       ("status", _l("Tình trạng")), ("units_reported", _l("Đơn vị đã báo cáo")),
                       ("units_expected", _l("Đơn vị phải báo cáo")), ("completeness", _l("Đầy đủ (%)")))
     export_title = "tong-hop-xa"
+    cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[CommuneRollup]:
         return CommuneRollup.objects.select_related("commune", "indicator")
