@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
-from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
 
-__all__ = ["scopes_disabled", "tenant_manager", "tenant_scope"]
+__all__ = ["require_scope", "scopes_disabled", "tenant_manager", "tenant_scope"]
 
 
 def tenant_manager(commune_path: str, manager_class: type[models.Manager[Any]] = models.Manager) -> Any:
@@ -32,3 +32,11 @@ def tenant_scope(commune_ids: Iterable[int]) -> Iterator[None]:
     """
     with scope(commune=list(commune_ids)):
         yield
+
+
+def require_scope() -> None:
+    """Raise ScopeError unless a tenant scope (or scopes_disabled) is active: for a read that
+    follows rows already read in the scope instead of going through a scoped manager."""
+    current = get_scope()
+    if current.get("_enabled", True) and "commune" not in current:
+        raise ScopeError("A scope on dimension(s) commune needs to be active for this query.")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -56,8 +59,19 @@ def local_today() -> date:
     return timezone.localdate()
 
 
+@cache
+def portal_zone() -> ZoneInfo:
+    """Deadlines are days in Vietnam (TIME_ZONE), whatever time zone a request runs in."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+    return moment.astimezone(portal_zone()).date()
+
+
+def day_end(day: date) -> datetime:
+    """The first moment after ``day`` in Vietnam: ``local_day(t) <= day`` is ``t < day_end(day)``."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=portal_zone())
 
 
 def on_time(submitted_at: datetime | None, deadline: date) -> bool:

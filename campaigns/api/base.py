@@ -196,9 +196,11 @@ class StableCursorPagination(CursorPagination):
         return self.page
 
     def decode_cursor(self, request: Request) -> Any:
+        """Every cursor this API writes holds a position and no offset; anything else (base64
+        that decodes to nothing, a hand-made position) is refused rather than read as page 1."""
         cursor = super().decode_cursor(request)
-        if cursor is not None and (cursor.offset or (cursor.position is not None
-                                                     and self._position_values(cursor.position) is None)):
+        if cursor is not None and (cursor.offset or cursor.position is None
+                                   or self._position_values(cursor.position) is None):
             raise exceptions.NotFound(self.invalid_cursor_message)
         return cursor
 

@@ -3,6 +3,7 @@ revocable, throttled per token."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -19,6 +20,8 @@ from tests.api.conftest import api_client, token_for
 from tests.conftest import World, login
 
 pytestmark = pytest.mark.django_db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 COMMUNES = "/api/v1/communes/"
 
@@ -150,3 +153,93 @@ def test_requests_are_throttled_per_token(world: World, settings: Any) -> None:
         assert second.get(COMMUNES).status_code == 200  # another token has its own budget
     finally:
         SimpleRateThrottle.THROTTLE_RATES = original
+
+
+# --- The sliding-window counter ------------------------------------------------------------------
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _throttle(rate: str, clock: _Clock) -> Any:
+    from campaigns.api.authentication import TokenRateThrottle
+
+    throttle = TokenRateThrottle.__new__(TokenRateThrottle)
+    throttle.rate = rate
+    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
+    throttle.timer = clock
+    return throttle
+
+
+def _request(token_pk: int) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(auth=ApiToken(pk=token_pk), user=None)
+
+
+def test_the_window_slides_and_a_refused_request_is_not_counted() -> None:
+    cache.clear()
+    clock = _Clock(600.0)  # the start of a minute
+    throttle, request = _throttle("3/min", clock), _request(1)
+    assert [throttle.allow_request(request, None) for _ in range(4)] == [True, True, True, False]
+    assert throttle.wait() == 60  # the minute is full: wait for it to end
+    clock.now = 661.0  # 1 s into the next minute: 3 × 59/60 of the last minute still counts
+    assert not throttle.allow_request(request, None)
+    wait = throttle.wait()
+    assert 18 <= wait <= 20  # until enough of the last minute has slid out of the window
+    clock.now = 661.0 + wait
+    assert throttle.allow_request(request, None)
+    assert not throttle.allow_request(request, None)  # the refused ones above were not counted...
+    clock.now = 720.0 + 60  # ...and two minutes on, the budget is whole again
+    assert [throttle.allow_request(request, None) for _ in range(3)] == [True, True, True]
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL") and not IN_CI,
+                    reason="the Redis counter needs REDIS_URL (CI sets it, and there the test always runs)")
+def test_concurrent_requests_of_one_token_are_all_counted_in_redis(settings: Any) -> None:
+    """Twenty workers at once, 200 requests, a budget of 50: exactly 50 are served (DRF's
+    read-modify-write history let concurrent requests overwrite each other's count)."""
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    import redis
+
+    from campaigns.api.authentication import _redis_client
+
+    prefix = f"test-throttle-{secrets.token_hex(4)}"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": prefix}}
+    assert _redis_client() is not None
+    clock = _Clock(6000.0)
+
+    def attempt(_n: int) -> bool:
+        return bool(_throttle("50/min", clock).allow_request(_request(7), None))
+
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            served = sum(pool.map(attempt, range(200)))
+        assert served == 50
+    finally:
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+
+def test_a_request_reads_its_token_user_and_access_in_two_queries(world: World,
+                                                                  django_assert_num_queries: Any) -> None:
+    """Token, user, membership and the reviewer's province in one query, the province's
+    communes (the scope) in a second; then the endpoint's own query."""
+    client = api_client(world.reviewer_p)
+    assert client.get("/api/v1/provinces/").status_code == 200  # last_used_at written once a minute
+    with django_assert_num_queries(3):
+        assert [p["code"] for p in client.get("/api/v1/provinces/").json()] == ["PP"]
+    admin = api_client(world.admin_a)
+    admin.get(COMMUNES)
+    with django_assert_num_queries(3):  # token with membership, the commune with its province, the list
+        assert [c["code"] for c in admin.get(COMMUNES).json()["results"]] == ["xa-a"]
