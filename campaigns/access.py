@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Aggregate, OuterRef, Subquery, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from campaigns.models import Commune, Membership, Province, Role, Unit
@@ -75,9 +76,11 @@ def resolve_access(user: Any) -> Access:
         if membership is None:
             return NO_ACCESS
         if membership.role == Role.PROVINCE_REVIEWER:
-            ids = tuple(
-                Commune.objects.filter(province=membership.province).values_list("pk", flat=True)
-            )
+            read_with = getattr(membership, "province_commune_ids", None)  # see province_commune_ids()
+            if read_with is not None:
+                ids = tuple(int(pk) for pk in read_with.split(",") if pk)
+            else:
+                ids = tuple(Commune.objects.filter(province=membership.province).values_list("pk", flat=True))
             return Access(role=membership.role, province=membership.province, commune_ids=ids)
         if membership.commune_id is not None and not Membership.commune.is_cached(membership):
             membership.commune = Commune.objects.select_related("province").get(pk=membership.commune_id)
@@ -91,6 +94,28 @@ def resolve_access(user: Any) -> Access:
         province=commune.province,
         commune_ids=(commune.pk,),
     )
+
+
+class _CommaList(Aggregate):
+    """A column's values joined with commas: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT",
+                           template="%(function)s(%(expressions)s, ',')", **extra_context)
+
+
+def province_commune_ids(province_id_path: str) -> Subquery:
+    """The ids of the communes of the province at ``province_id_path``, as "1,2,3" (NULL without
+    a province): the API token lookup annotates its membership with it (as
+    ``province_commune_ids``), so that a reviewer's scope is read in the same query as the token
+    instead of a second one on every request."""
+    communes = (Commune._base_manager.filter(province_id=OuterRef(province_id_path)).order_by()
+                .values("province_id").annotate(ids=_CommaList("id")).values("ids"))
+    return Subquery(communes, output_field=TextField())
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.access import province_commune_ids
 from campaigns.models import ApiToken
 from campaigns.services import audit_record
 from campaigns.text import nfc
@@ -78,11 +79,15 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token with this secret, or None (unknown, revoked, expired, inactive user)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    # The token with its user and what a reviewer's access is made of (campaigns.access).
+    # The token with its user and all a reviewer's access is made of (campaigns.access).
     try:
-        token = ApiToken.objects.select_related("user__membership__province").get(digest=_digest(raw))
+        token = ApiToken.objects.select_related("user__membership__province").annotate(
+            province_commune_ids=province_commune_ids("user__membership__province_id")).get(digest=_digest(raw))
     except ApiToken.DoesNotExist:
         return None
+    membership = getattr(token.user, "membership", None)
+    if membership is not None:
+        membership.province_commune_ids = token.province_commune_ids  # type: ignore[attr-defined]
     now = timezone.now()
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None

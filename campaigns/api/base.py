@@ -29,13 +29,14 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from campaigns.access import NO_ACCESS, Access, resolve_access
+from campaigns.api.renderers import PortalJSONRenderer
 from campaigns.api.rows import row_reader
 from campaigns.models import Role
 from campaigns.scoping import tenant_scope
@@ -412,8 +413,8 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), XLSXRenderer):
             # An error is JSON even when a sheet was asked for: a script can read it.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+            request.accepted_renderer = PortalJSONRenderer()
+            request.accepted_media_type = PortalJSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
     @property

@@ -33,7 +33,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db import models
+from django.db import connections, models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
@@ -111,9 +112,16 @@ class RowReader:
     def values(self, queryset: models.QuerySet[Any], *, extra: Iterable[str] = (),
                fields: Collection[str] | None = None) -> models.QuerySet[Any]:
         """``queryset.values()`` with the columns of the serializer's fields (or of ``fields``)."""
-        lookups = self.lookups if fields is None else (
-            lookup for column in self._columns(fields)[0] for lookup in column.lookups)
-        return queryset.values(*dict.fromkeys((*lookups, *extra)))
+        lookups = dict.fromkeys((*(self.lookups if fields is None else (
+            lookup for column in self._columns(fields)[0] for lookup in column.lookups)), *extra))
+        if connections[queryset.db].vendor != "postgresql":
+            return queryset.values(*lookups)
+        # PostgreSQL prints a numeric(p, s) column as the fixed-point text DRF would make of it
+        # (the column's s places, no exponent): reading that text skips a Decimal per value
+        # on the way in and a format on the way out (1,500 of each on a page of unit reports).
+        as_text = {_text_alias(lookup): Cast(lookup, models.TextField())
+                   for lookup in lookups if lookup in self._text_decimals}
+        return queryset.values(*(lookup for lookup in lookups if lookup not in self._text_decimals), **as_text)
 
     def represent(self, rows: Sequence[dict[str, Any]], *,
                   fields: Collection[str] | None = None) -> list[dict[str, Any]]:
@@ -123,7 +131,10 @@ class RowReader:
         # The current time zone, read once per call for every date-time column (DRF reads it
         # per value, through asgiref's context-local storage).
         zone = timezone.get_current_timezone()
-        plan = [(column.name, column.lookups, column.compute,
+        texts = bool(rows) and any(_text_alias(lookup) in rows[0] for lookup in self._text_decimals)
+        plan = [(column.name, (_text_alias(column.lookups[0]),), None, None)
+                if texts and column.compute is None and column.lookups[0] in self._text_decimals else
+                (column.name, column.lookups, column.compute,
                  partial(_datetime_text, zone=zone) if column.represent is ISO_DATETIME else column.represent)
                 for column in columns]
         out: list[dict[str, Any]] = []
@@ -140,6 +151,12 @@ class RowReader:
             for row, item in zip(rows, out, strict=True):
                 item[part.name] = children.get(row["pk"], [])
         return out
+
+    @cached_property
+    def _text_decimals(self) -> frozenset[str]:
+        """The lookups of decimal columns shown as their fixed-point text (see values())."""
+        return frozenset(column.lookups[0] for column in self._compiled[0]
+                         if column.compute is None and column.represent is _decimal_text)
 
     def _columns(self, fields: Collection[str] | None) -> tuple[list[_Column], list[_Nested]]:
         columns, nested, _lookups = self._compiled
@@ -243,6 +260,10 @@ def _model_field(model: type[models.Model], attrs: Sequence[str]) -> models.Fiel
     for attr in attrs[:-1]:
         current = current._meta.get_field(attr).related_model
     return current._meta.get_field(attrs[-1])  # type: ignore[no-any-return]
+
+
+def _text_alias(lookup: str) -> str:
+    return f"{lookup.replace('__', '_')}_as_text"
 
 
 def _decimal_text(value: Any) -> str:

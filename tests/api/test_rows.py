@@ -254,3 +254,19 @@ def test_deadline_day_ends_at_midnight_in_vietnam() -> None:
     assert end == datetime(2026, 3, 15, 17, 0, tzinfo=ZoneInfo("UTC"))
     assert local_day(end - timedelta(microseconds=1)) == date(2026, 3, 15) and local_day(end) == date(2026, 3, 16)
     assert on_time(end - timedelta(microseconds=1), date(2026, 3, 15)) and not on_time(end, date(2026, 3, 15))
+
+
+def test_the_json_renderer_writes_what_drf_writes() -> None:
+    from django.utils.translation import gettext_lazy
+    from rest_framework.exceptions import ErrorDetail
+
+    from campaigns.api.renderers import PortalJSONRenderer
+
+    data = {"tên": "Xã Sơn Kim 1 — “Bình dân học vụ số”", "lazy": gettext_lazy("Tiếng Việt"),
+            "error": [ErrorDetail("Phải là số nguyên.", code="invalid")], "decimal": D("12.50"),
+            "when": datetime(2026, 3, 15, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), "day": date(2026, 3, 15),
+            "utc": datetime(2026, 3, 15, 2, 30, 1, 123456, tzinfo=ZoneInfo("UTC")), "naive": datetime(2026, 1, 1, 8),
+            "float": 37.5, "none": None, "bool": True, "big": 2**40, "line": "a\u2028b\u2029c", "nested": [[{}]]}
+    assert PortalJSONRenderer().render(data) == JSONRenderer().render(data)
+    assert PortalJSONRenderer().render(data, "application/json; indent=2") == JSONRenderer().render(
+        data, "application/json; indent=2")

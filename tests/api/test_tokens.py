@@ -231,15 +231,29 @@ def test_concurrent_requests_of_one_token_are_all_counted_in_redis(settings: Any
             client.delete(*keys)
 
 
-def test_a_request_reads_its_token_user_and_access_in_two_queries(world: World,
-                                                                  django_assert_num_queries: Any) -> None:
-    """Token, user, membership and the reviewer's province in one query, the province's
-    communes (the scope) in a second; then the endpoint's own query."""
+def test_a_request_reads_its_token_user_and_access_in_one_query(world: World,
+                                                                 django_assert_num_queries: Any) -> None:
+    """Token, user, membership, the reviewer's province and its communes (the scope) in one
+    query; then the endpoint's own. A commune role reads its commune in a second."""
     client = api_client(world.reviewer_p)
     assert client.get("/api/v1/provinces/").status_code == 200  # last_used_at written once a minute
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert [p["code"] for p in client.get("/api/v1/provinces/").json()] == ["PP"]
+    with django_assert_num_queries(2):
+        assert sorted(c["code"] for c in client.get(COMMUNES).json()["results"]) == ["xa-a", "xa-b"]
     admin = api_client(world.admin_a)
     admin.get(COMMUNES)
     with django_assert_num_queries(3):  # token with membership, the commune with its province, the list
         assert [c["code"] for c in admin.get(COMMUNES).json()["results"]] == ["xa-a"]
+
+
+def test_a_reviewer_of_a_province_without_communes_sees_nothing(world: World) -> None:
+    from campaigns.models import Membership
+    from tests.factories import ProvinceFactory
+
+    with scopes_disabled():
+        empty = ProvinceFactory(code="RR", name="Trống")
+        Membership.objects.filter(user=world.reviewer_q).update(province=empty)
+    client = api_client(world.reviewer_q)
+    assert client.get(COMMUNES).json()["results"] == []
+    assert [p["code"] for p in client.get("/api/v1/provinces/").json()] == ["RR"]
