@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -132,19 +133,34 @@ class RowReader:
         # per value, through asgiref's context-local storage).
         zone = timezone.get_current_timezone()
         texts = bool(rows) and any(_text_alias(lookup) in rows[0] for lookup in self._text_decimals)
-        plan = [(column.name, (_text_alias(column.lookups[0]),), None, None)
-                if texts and column.compute is None and column.lookups[0] in self._text_decimals else
-                (column.name, column.lookups, column.compute,
-                 partial(_datetime_text, zone=zone) if column.represent is ISO_DATETIME else column.represent)
-                for column in columns]
+        names: list[str] = []
+        keys: list[str] = []
+        converted: list[tuple[str, Represent]] = []  # columns whose value read is not the output
+        computed: list[tuple[str, tuple[str, ...], Callable[..., Any], Represent | None]] = []
+        for column in columns:
+            if column.compute is not None:
+                # Read any of its inputs now, for the key's place in the serializer's order.
+                names.append(column.name)
+                keys.append(column.lookups[0])
+                computed.append((column.name, column.lookups, column.compute, column.represent))
+                continue
+            text = texts and column.lookups[0] in self._text_decimals
+            names.append(column.name)
+            keys.append(_text_alias(column.lookups[0]) if text else column.lookups[0])
+            if column.represent is not None and not text:
+                converted.append((column.name, partial(_datetime_text, zone=zone)
+                                  if column.represent is ISO_DATETIME else column.represent))
+        read = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],)) if keys else (lambda row: ())
         out: list[dict[str, Any]] = []
         for row in rows:
-            item: dict[str, Any] = {}
-            for name, lookups, compute, represent in plan:
-                value = compute(*(row[lookup] for lookup in lookups)) if compute is not None else row[lookups[0]]
-                if value is not None and represent is not None:
-                    value = represent(value)
-                item[name] = value
+            item = dict(zip(names, read(row), strict=True))
+            for name, represent in converted:
+                value = item[name]
+                if value is not None:
+                    item[name] = represent(value)
+            for name, lookups, compute, represent in computed:
+                value = compute(*(row[lookup] for lookup in lookups))
+                item[name] = represent(value) if value is not None and represent is not None else value
             out.append(item)
         for part in nested:
             children = part.reader.children(part, [row["pk"] for row in rows])

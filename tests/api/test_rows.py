@@ -265,8 +265,17 @@ def test_the_json_renderer_writes_what_drf_writes() -> None:
     data = {"tên": "Xã Sơn Kim 1 — “Bình dân học vụ số”", "lazy": gettext_lazy("Tiếng Việt"),
             "error": [ErrorDetail("Phải là số nguyên.", code="invalid")], "decimal": D("12.50"),
             "when": datetime(2026, 3, 15, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), "day": date(2026, 3, 15),
-            "utc": datetime(2026, 3, 15, 2, 30, 1, 123456, tzinfo=ZoneInfo("UTC")), "naive": datetime(2026, 1, 1, 8),
+            "utc": datetime(2026, 3, 15, 2, 30, 1, 123456, tzinfo=ZoneInfo("UTC")), "naive": datetime(2026, 1, 1, 8),  # noqa: DTZ001 - DRF writes naive ones too
             "float": 37.5, "none": None, "bool": True, "big": 2**40, "line": "a\u2028b\u2029c", "nested": [[{}]]}
     assert PortalJSONRenderer().render(data) == JSONRenderer().render(data)
     assert PortalJSONRenderer().render(data, "application/json; indent=2") == JSONRenderer().render(
         data, "application/json; indent=2")
+
+
+def test_a_row_keeps_the_serializers_order_of_fields(world: World) -> None:
+    from reporting.api.serializers import CommuneRollupSerializer
+
+    with scopes_disabled():
+        next(c for c in CASES if c.name == "rollups-communes").add(world, 2)
+    row = api_client(world.reviewer_p).get("/api/v1/rollups/communes/").json()["results"][0]
+    assert list(row) == CommuneRollupSerializer.Meta.fields
