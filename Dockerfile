@@ -18,4 +18,7 @@ RUN DJANGO_SECRET_KEY=build STATIC_MANIFEST=1 python manage.py collectstatic --n
 RUN useradd --create-home portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn reads its number of workers from WEB_CONCURRENCY: 3 sync workers served the API best on
+# two cores (bench/README.md); set it to the machine's cores + 1 elsewhere.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -3,7 +3,9 @@ reviewer's two writes on a commune report."""
 
 from __future__ import annotations
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -22,7 +24,18 @@ from reporting.models import (
 
 
 def commune_report_pdf_url(pk: int) -> str:
-    return reverse("api_commune_report_pdf", kwargs={"commune_report_pk": pk})
+    # reverse() once per script prefix, not once per report of a page (a tenth of its work).
+    before, after = _pdf_url_parts(get_script_prefix())
+    return f"{before}{pk}{after}"
+
+
+_PK_MARK = 9081726354
+
+
+@lru_cache(maxsize=8)
+def _pdf_url_parts(prefix: str) -> tuple[str, str]:
+    before, after = reverse("api_commune_report_pdf", kwargs={"commune_report_pk": _PK_MARK}).split(str(_PK_MARK))
+    return before, after
 
 
 def units_completeness(reported: int, expected: int) -> float | None:
