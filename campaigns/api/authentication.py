@@ -58,6 +58,8 @@ class TokenRateThrottle(SimpleRateThrottle):
     """
 
     scope = "token"
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):

@@ -161,7 +161,7 @@ class StableCursorPagination(CursorPagination):
     page_size = 100
     max_page_size = 1000
     page_size_query_param = "page_size"
-    ordering = ("id",)
+    ordering: tuple[str, ...] = ("id",)
     invalid_cursor_message = gettext_lazy("Con trỏ trang không hợp lệ: hãy dùng nguyên liên kết next/previous.")
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
@@ -175,7 +175,7 @@ class StableCursorPagination(CursorPagination):
         self.ordering = self.get_ordering(request, queryset, view)
         self.cursor = self.decode_cursor(request)
         reverse = bool(self.cursor and self.cursor.reverse)
-        position = self.cursor.position if self.cursor else None
+        position: str | None = self.cursor.position if self.cursor else None  # type: ignore[assignment]
         queryset = queryset.order_by(*(f"-{name}" for name in self.ordering) if reverse else self.ordering)
         if position is not None:
             values = self._position_values(position)
@@ -201,7 +201,7 @@ class StableCursorPagination(CursorPagination):
         that decodes to nothing, a hand-made position) is refused rather than read as page 1."""
         cursor = super().decode_cursor(request)
         if cursor is not None and (cursor.offset or cursor.position is None
-                                   or self._position_values(cursor.position) is None):
+                                   or self._position_values(str(cursor.position)) is None):
             raise exceptions.NotFound(self.invalid_cursor_message)
         return cursor
 
@@ -445,7 +445,7 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
             return response
         if self.paginator is None:  # a list that is always short: every row, no pages
             return Response(reader.represent(list(reader.values(queryset.order_by(*self.cursor_ordering)))))
-        page = self.paginate_queryset(reader.values(queryset, extra=self.cursor_ordering))
+        page = self.paginate_queryset(reader.values(queryset, extra=self.cursor_ordering)) or []
         return self.get_paginated_response(reader.represent(page))
 
 

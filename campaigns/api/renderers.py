@@ -7,6 +7,7 @@ campaigns.api.base: DRF imports its renderer classes while rest_framework.views 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -24,10 +25,10 @@ class PortalJSONRenderer(JSONRenderer):
     orjson refuses are left to DRF's renderer."""
 
     def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: dict[str, Any] | None = None) -> bytes:
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         if data is None:
             return b""
-        if self.ensure_ascii or not self.compact or self.get_indent(accepted_media_type, renderer_context or {}):
+        if self.ensure_ascii or not self.compact or self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             # Dates go through DRF's encoder too: its date-times keep milliseconds and write UTC as Z.

@@ -75,7 +75,7 @@ class RowReader:
     as a pagination key); ``reader.represent(rows)`` turns those rows into the serializer's
     output, reading nested lists for all the rows at once."""
 
-    def __init__(self, serializer_class: type[serializers.Serializer]) -> None:  # type: ignore[type-arg]
+    def __init__(self, serializer_class: type[serializers.BaseSerializer]) -> None:  # type: ignore[type-arg]
         self.serializer_class = serializer_class
 
     def __repr__(self) -> str:
@@ -87,7 +87,7 @@ class RowReader:
         model: type[models.Model] = meta.model
         computed: dict[str, tuple[Sequence[str], Callable[..., Any]]] = getattr(meta, "row_computed", {})
         with scopes_disabled():  # building the fields reads no row; related fields make querysets
-            declared = self.serializer_class().fields
+            declared = self.serializer_class().fields  # type: ignore[attr-defined]
         columns: list[_Column] = []
         nested: list[_Nested] = []
         for name, field in declared.items():
@@ -147,9 +147,10 @@ class RowReader:
             text = texts and column.lookups[0] in self._text_decimals
             names.append(column.name)
             keys.append(_text_alias(column.lookups[0]) if text else column.lookups[0])
-            if column.represent is not None and not text:
+            represent = column.represent
+            if represent is not None and not text:
                 converted.append((column.name, partial(_datetime_text, zone=zone)
-                                  if column.represent is ISO_DATETIME else column.represent))
+                                  if represent is ISO_DATETIME else represent))
         read = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],)) if keys else (lambda row: ())
         out: list[dict[str, Any]] = []
         for row in rows:
@@ -256,14 +257,15 @@ class RowReader:
         return field.to_representation  # type: ignore[no-any-return]
 
     def _nested(self, model: type[models.Model], name: str, field: serializers.ListSerializer) -> _Nested:  # type: ignore[type-arg]
-        child = field.child
+        child: Any = field.child
+        source = field.source or name
         try:
-            relation = model._meta.get_field(field.source)
+            relation = model._meta.get_field(source)
         except FieldDoesNotExist:
-            raise self._refuse(name, f"{field.source} is not a relation of {model.__name__}") from None
+            raise self._refuse(name, f"{source} is not a relation of {model.__name__}") from None
         if not (relation.one_to_many and isinstance(relation, models.ForeignObjectRel)):
             raise self._refuse(name, "a nested list must be a reverse foreign key")
-        child_meta = type(child).Meta  # type: ignore[attr-defined]
+        child_meta = type(child).Meta
         if child_meta.model is not relation.related_model:
             raise self._refuse(name, f"{type(child).__name__} is not a serializer of {relation.related_model}")
         ordering = tuple(getattr(child_meta, "row_ordering", ("pk",)))
@@ -296,10 +298,10 @@ def _datetime_text(value: datetime, *, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-_READERS: dict[type[serializers.Serializer], RowReader] = {}  # type: ignore[type-arg]
+_READERS: dict[type[serializers.BaseSerializer], RowReader] = {}  # type: ignore[type-arg]
 
 
-def row_reader(serializer_class: type[serializers.Serializer]) -> RowReader:  # type: ignore[type-arg]
+def row_reader(serializer_class: type[serializers.BaseSerializer]) -> RowReader:  # type: ignore[type-arg]
     """The reader of a serializer, compiled once per process."""
     reader = _READERS.get(serializer_class)
     if reader is None:
