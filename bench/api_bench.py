@@ -10,22 +10,23 @@ Run from the repository root: ``.venv/bin/python -m bench api [options]`` (or
    The nation is seeded once with ``reporting.synthetic`` (what ``manage.py seed_synthetic``
    runs): 34 provinces, 3,321 communes, 30 units each, 20 indicators, an accepted report per
    unit for Q1 and Q2 of 2026 (about 4 million values), then both quarters' rollups
-   (``rollup_run``, what ``manage.py rollup`` runs) and ``VACUUM ANALYZE``. The largest
+   (``rollup_run``, what ``manage.py rollup`` runs), every commune's consolidated report of both
+   quarters (a third issued) and ``VACUUM ANALYZE``. The largest
    province (168 communes, the design's maximum) is created last, so its rows carry the
    highest ids: the worst case for queries ordered by id. A later run finds the data and
    reuses it (``--reseed`` rebuilds it). A province reviewer of that province gets a fresh
    personal token on every run (the previous ones are deleted).
 2. **Server.** ``gunicorn config.wsgi:application`` as the Dockerfile runs it (sync workers,
-   access log on), ``--workers`` 2 × cores + 1 by default, on 127.0.0.1 and a free port, with
-   DJANGO_DEBUG=0, PORTAL_PRODUCTION=1, a random DJANGO_SECRET_KEY,
+   access log on), ``--workers`` 3 by default (the Dockerfile's WEB_CONCURRENCY), on 127.0.0.1
+   and a free port, with DJANGO_DEBUG=0, PORTAL_PRODUCTION=1, a random DJANGO_SECRET_KEY,
    DJANGO_ALLOWED_HOSTS=127.0.0.1 and REDIS_URL (cache and throttling, as in production; Redis
    database 13 by default, the tests use 14 and 15; only the keys under the benchmark's own
-   cache prefix are deleted). The throttle is lifted to API_THROTTLE_RATE=1000000/s (see
-   THROTTLE_RATE below for why per second). The benchmark waits for /healthz and stops the
-   server at the end.
-3. **Load.** Four endpoints a reviewer's script reads (a page of the province's commune
-   rollups, the same for one commune, a page of unit reports, the completeness table), then a
-   baseline outside the verdict (/api/v1/provinces/: one row, the fixed cost of any request).
+   cache prefix are deleted). The throttle's rate is lifted (THROTTLE_RATE), its counting is
+   not. The benchmark waits for /healthz and stops the server at the end.
+3. **Load.** The issue's "rollup and report list endpoints", judged: a page of the province's
+   commune rollups, the same for one commune, the province's rollups, a page of unit reports,
+   a page of commune reports; then, measured but not judged, the completeness table and a
+   one-row baseline (/api/v1/provinces/: the fixed cost of any request).
    For each endpoint: one checked request (200, rows), a short warm-up, a run with one
    connection (the service time, no queueing), then ``--runs`` (2) runs of wrk with
    ``--connections`` (20) for ``--duration`` (25) s each; the best run (lowest p95) is kept.
@@ -38,7 +39,7 @@ Run from the repository root: ``.venv/bin/python -m bench api [options]`` (or
    also runs EXPLAIN (ANALYZE, BUFFERS) on every SELECT and saves the plans.
 
 The table is printed and written with wrk's raw output to bench/results-api.txt (an output,
-not versioned). The exit status is 1 when an endpoint misses p95 < 100 ms or has an error.
+not versioned). The exit status is 1 when a judged endpoint misses p95 < 100 ms or has an error.
 """
 
 from __future__ import annotations
