@@ -40,6 +40,12 @@ class Province(models.Model):
         return province_full_name(self.kind, self.name)
 
 
+def province_full_name(kind: str, name: str) -> str:
+    """"Tỉnh Khánh Hòa", "Thành phố Đà Nẵng" (Province.full_name)."""
+    prefix = "Tỉnh" if kind == "tinh" else "Thành phố"
+    return f"{prefix} {name}"
+
+
 class CommuneKind(models.TextChoices):
     XA = "xa", _("Xã")
     PHUONG = "phuong", _("Phường")
@@ -47,12 +53,6 @@ class CommuneKind(models.TextChoices):
 
 
 # The kind as it is written in a commune's proper name (never translated, unlike the labels).
-def province_full_name(kind: str, name: str) -> str:
-    """"Tỉnh Khánh Hòa", "Thành phố Đà Nẵng" (Province.full_name)."""
-    prefix = "Tỉnh" if kind == "tinh" else "Thành phố"
-    return f"{prefix} {name}"
-
-
 OFFICIAL_KIND_NAMES = {"xa": "Xã", "phuong": "Phường", "dac_khu": "Đặc khu"}
 
 

@@ -151,7 +151,7 @@ class RowReader:
             if represent is not None and not text:
                 converted.append((column.name, partial(_datetime_text, zone=zone)
                                   if represent is ISO_DATETIME else represent))
-        read = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],)) if keys else (lambda row: ())
+        read = _tuple_getter(keys)
         out: list[dict[str, Any]] = []
         for row in rows:
             item = dict(zip(names, read(row), strict=True))
@@ -278,6 +278,14 @@ def _model_field(model: type[models.Model], attrs: Sequence[str]) -> models.Fiel
     for attr in attrs[:-1]:
         current = current._meta.get_field(attr).related_model
     return current._meta.get_field(attrs[-1])  # type: ignore[no-any-return]
+
+
+def _tuple_getter(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """itemgetter that always returns a tuple (itemgetter of one key returns the bare value)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return itemgetter(*keys)
 
 
 def _text_alias(lookup: str) -> str:

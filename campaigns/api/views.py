@@ -113,7 +113,7 @@ class CommuneList(PortalAPIView):
     export_title = "xa-phuong"
 
     def get_queryset(self) -> QuerySet[Commune]:
-        return Commune.objects.select_related("province")
+        return Commune.objects.all()
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -191,7 +191,7 @@ class PlanList(PortalAPIView):
     cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return Plan.objects.select_related("commune")
+        return Plan.objects.all()
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

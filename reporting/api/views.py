@@ -336,7 +336,7 @@ class CommuneRollupList(PortalAPIView):
     cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[CommuneRollup]:
-        return CommuneRollup.objects.select_related("commune", "indicator")
+        return CommuneRollup.objects.all()
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -357,7 +357,7 @@ class ProvinceRollupList(PortalAPIView):
 
     def get_queryset(self) -> QuerySet[ProvinceRollup]:
         # ProvinceRollup is not tenant data by itself: the reviewer's own province only.
-        return ProvinceRollup.objects.filter(province=self.access.province).select_related("province", "indicator")
+        return ProvinceRollup.objects.filter(province=self.access.province)
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

@@ -238,3 +238,24 @@ def test_the_browser_session_works_too_with_csrf_on_writes(quarter: Quarter) -> 
     refused = client.post(f"/api/v1/commune-reports/{report.pk}/acknowledge/", {"version": report.version},
                           format="json")
     assert refused.status_code == 403  # no CSRF token: a page on another site cannot decide
+
+
+def test_a_browser_session_reads_the_api_in_the_scope_the_pages_resolved(world: World) -> None:
+    """With a session the API reuses the access the web middleware resolved for the same user
+    (read once per request), so a reviewer sees their province and a commune admin their commune."""
+    from unittest import mock
+
+    from rest_framework.test import APIClient
+
+    import campaigns.access as access_module
+    import campaigns.api.base as base
+    import campaigns.middleware as middleware
+
+    for user, expected in ((world.reviewer_p, ["xa-a", "xa-b"]), (world.admin_c, ["xa-c"])):
+        client = APIClient()
+        client.force_login(user)
+        with mock.patch.object(base, "resolve_access", wraps=access_module.resolve_access) as api_side, \
+                mock.patch.object(middleware, "resolve_access", wraps=access_module.resolve_access) as web_side:
+            rows = results(client.get("/api/v1/communes/"))
+        assert sorted(c["code"] for c in rows) == expected
+        assert (web_side.call_count, api_side.call_count) == (1, 0)
