@@ -267,6 +267,12 @@ class Plan(models.Model):
     tasks_layout = models.CharField(_("trình bày nhiệm vụ"), max_length=10,
                                     choices=TasksLayout.choices, default=TasksLayout.APPENDIX)
     appendix_title = models.TextField(_("tiêu đề phụ lục"), blank=True)
+    # As the document writes them (DESIGN.md rule 8); blank means the portal composes them.
+    appendix_reference = models.TextField(_("dòng kèm theo của phụ lục"), blank=True)
+    recipients_note = models.CharField(_("ghi chú sau “Nơi nhận:”"), max_length=100, blank=True)
+    # What the source document lacks (a passage lost in conversion, a missing signer title):
+    # one note a line, shown as a warning on the plan page, never printed; issuing asks for it.
+    source_gaps = models.TextField(_("phần văn bản còn thiếu"), blank=True)
     # Reporting rules ("định kỳ trước ngày 15 hàng quý …"): month 0 is the quarter's last month,
     # 1 the month after it; a day past the month's end means its last day.
     unit_deadline_day = models.PositiveSmallIntegerField(_("hạn báo cáo của đơn vị (ngày)"), default=15)
@@ -361,6 +367,9 @@ class PlanSection(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="responsibilities", verbose_name=_("đơn vị"))
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    # "2. Ban xây dựng Đảng: Định hướng…": the heading opens the first paragraph instead of
+    # standing on its own line, as the document writes it.
+    run_in = models.BooleanField(_("tiêu đề liền đoạn"), default=False)
 
     objects = tenant_manager("plan__commune")
 

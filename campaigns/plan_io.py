@@ -78,6 +78,7 @@ class SectionData:
     body: str = ""
     unit: str | None = None
     year: int | None = None
+    run_in: bool = False
 
 
 @dataclass
@@ -144,6 +145,9 @@ class PlanData:
     signer: SignerData = field(default_factory=SignerData)
     tasks_layout: str = TasksLayout.APPENDIX
     appendix_title: str = ""
+    appendix_reference: str = ""
+    recipients_note: str = ""
+    source_gaps: str = ""
     units: list[UnitData] = field(default_factory=list)
     targets: list[TargetData] = field(default_factory=list)
     tasks: list[TaskData] = field(default_factory=list)
@@ -219,7 +223,8 @@ def plan_data_from_dict(raw: dict[str, Any]) -> PlanData:
         sections=[
             SectionData(number=s(x.get("number")), level=int(x.get("level") or 1),
                         heading=s(x.get("heading")), kind=s(x.get("kind")) or SectionKind.OTHER,
-                        body=_body(x.get("body")), unit=s(x.get("unit")) or None, year=x.get("year"))
+                        body=_body(x.get("body")), unit=s(x.get("unit")) or None, year=x.get("year"),
+                        run_in=bool(x.get("run_in")))
             for x in raw.get("sections", [])
         ],
         closing=s(raw.get("closing")),
@@ -228,6 +233,9 @@ def plan_data_from_dict(raw: dict[str, Any]) -> PlanData:
         signer=SignerData(**{k: s(signer.get(k)) for k in ("authority", "deputy", "position", "name")}),
         tasks_layout=s(raw.get("tasks_layout")) or TasksLayout.APPENDIX,
         appendix_title=s(raw.get("appendix_title")),
+        appendix_reference=s(raw.get("appendix_reference")),
+        recipients_note=s(raw.get("recipients_note")),
+        source_gaps=_body(raw.get("source_gaps")),
         units=[UnitData(name=s(u["name"]), kind=s(u.get("kind")) or UnitKind.OTHER)
                for u in raw.get("units", [])],
         targets=[
@@ -491,7 +499,8 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
         "reporting_duty": data.reporting_duty, "signer_authority": data.signer.authority,
         "signer_deputy": data.signer.deputy, "signer_position": data.signer.position,
         "signer_name": data.signer.name, "tasks_layout": data.tasks_layout,
-        "appendix_title": data.appendix_title,
+        "appendix_title": data.appendix_title, "appendix_reference": data.appendix_reference,
+        "recipients_note": data.recipients_note, "source_gaps": data.source_gaps,
     }
     if into is None:
         plan = Plan.objects.create(commune=commune, **header)
@@ -529,7 +538,8 @@ def _write_parts(plan: Plan, data: PlanData, units: dict[str, Unit],
         PlanRecipient(plan=plan, order=i, text=t) for i, t in enumerate(data.recipients, 1))
     PlanSection.objects.bulk_create(
         PlanSection(plan=plan, order=i, number=s.number, level=s.level, heading=s.heading,
-                    kind=s.kind, body=s.body, unit=units.get(s.unit) if s.unit else None, year=s.year)
+                    kind=s.kind, body=s.body, unit=units.get(s.unit) if s.unit else None, year=s.year,
+                    run_in=s.run_in)
         for i, s in enumerate(data.sections, 1))
     for i, t in enumerate(data.targets, 1):
         target = Target.objects.create(
@@ -593,13 +603,16 @@ def plan_data_export(*, plan: Plan) -> PlanData:
         title=plan.title, start_year=plan.start_year, end_year=plan.end_year,
         legal_bases=[b.text for b in plan.legal_bases.all()], preamble=plan.preamble,
         sections=[SectionData(number=s.number, level=s.level, heading=s.heading, kind=s.kind,
-                              body=s.body, unit=s.unit.name if s.unit else None, year=s.year)
+                              body=s.body, unit=s.unit.name if s.unit else None, year=s.year,
+                              run_in=s.run_in)
                   for s in sections],
         closing=plan.closing, reporting_duty=plan.reporting_duty,
         recipients=[r.text for r in plan.recipients.all()],
         signer=SignerData(authority=plan.signer_authority, deputy=plan.signer_deputy,
                           position=plan.signer_position, name=plan.signer_name),
         tasks_layout=plan.tasks_layout, appendix_title=plan.appendix_title,
+        appendix_reference=plan.appendix_reference, recipients_note=plan.recipients_note,
+        source_gaps=plan.source_gaps,
         units=[UnitData(name=u.name, kind=u.kind) for u in ordered_units],
         targets=[TargetData(indicator=t.indicator.code, year=t.year, value=t.value,
                             statement=t.statement, baseline=t.baseline, stretch=t.is_stretch,

@@ -159,6 +159,7 @@ class PlanDocument:
     amendments: list[AmendmentView]
     place_date: str
     tasks_in_appendix: bool
+    unplaced_targets: list[Target] = field(default_factory=list)
 
     @property
     def is_party(self) -> bool:
@@ -218,16 +219,12 @@ def plan_document(*, plan: Plan) -> PlanDocument:
     targets = plan_targets(plan=plan)
     inline = plan.tasks_layout == TasksLayout.INLINE and any(
         s.kind == SectionKind.TASKS for s in sections)
-    views: list[SectionView] = []
-    for section in sections:
-        view = SectionView(section=section)
-        if section.kind == SectionKind.TARGETS:
-            view.targets = [t for t in targets if section.year is None or t.year == section.year]
-            view.show_years = section.year is None and len({t.year for t in view.targets}) > 1
-        if section.kind == SectionKind.TASKS and tasks:
+    views = [SectionView(section=section) for section in sections]
+    unplaced = _place_targets(views, targets)
+    for view in views:
+        if view.section.kind == SectionKind.TASKS and tasks:
             view.tasks_inline = inline
             view.tasks_in_appendix = not inline
-        views.append(view)
     return PlanDocument(
         plan=plan,
         legal_bases=list(plan.legal_bases.order_by("order").values_list("text", flat=True)),
@@ -238,7 +235,34 @@ def plan_document(*, plan: Plan) -> PlanDocument:
         amendments=plan_amendments(plan=plan, tasks=tasks, targets=targets),
         place_date=plan_place_date(plan),
         tasks_in_appendix=bool(tasks) and not inline,
+        unplaced_targets=unplaced,
     )
+
+
+def _place_targets(views: list[SectionView], targets: list[Target]) -> list[Target]:
+    """Which targets section prints which targets, once each (DESIGN.md rule 8).
+
+    A targets section with a written body prints its body: that text *is* its targets, and
+    they are not printed again. A targets section without a body prints the targets of its
+    year (a section for one year) or, for the last such section without a year, the targets
+    no year section took. A plan with no targets section at all (written in the browser)
+    returns its targets, for the document to print them under a heading it marks as composed.
+    """
+    target_views = [v for v in views if v.section.kind == SectionKind.TARGETS]
+    if not target_views:
+        return list(targets)
+    empty = [v for v in target_views if not v.section.body.strip()]
+    written_years = {v.section.year for v in target_views if v.section.year is not None}
+    for view in empty:
+        if view.section.year is not None:
+            view.targets = [t for t in targets if t.year == view.section.year]
+    open_views = [v for v in empty if v.section.year is None]
+    has_text = any(v.section.body.strip() for v in target_views)
+    if open_views and not has_text:
+        view = open_views[-1]
+        view.targets = [t for t in targets if t.year not in written_years]
+        view.show_years = len({t.year for t in view.targets}) > 1
+    return []
 
 
 # --- Amendments ---------------------------------------------------------------------------

@@ -115,6 +115,7 @@ SECTION_COLUMNS = (
     Column("body", "Nội dung", 90),
     Column("unit", "Đơn vị", 28),
     Column("year", "Năm", 8, text=False),
+    Column("run_in", "Tiêu đề liền đoạn (x)", 12),
 )
 UNIT_COLUMNS = (
     Column("name", "Tên đơn vị", 50),
@@ -181,6 +182,11 @@ GENERAL_FIELDS = (
     GeneralField("Người ký", "signer.name", "text", "Họ và tên người ký."),
     GeneralField("Trình bày nhiệm vụ", "tasks_layout", "layout", "Phụ lục kèm theo, hoặc Trong nội dung kế hoạch."),
     GeneralField("Tiêu đề phụ lục", "appendix_title", "text", "Tiêu đề bảng nhiệm vụ khi trình bày thành phụ lục."),
+    GeneralField("Dòng kèm theo của phụ lục", "appendix_reference", "text",
+                 "Như văn bản ghi, ví dụ: (Ban hành kèm theo Kế hoạch số …); để trống để hệ thống tự ghi."),
+    GeneralField("Ghi chú sau “Nơi nhận:”", "recipients_note", "text", "Ví dụ: (VBĐT); để trống nếu không có."),
+    GeneralField("Phần văn bản còn thiếu", "source_gaps", "text",
+                 "Mỗi dòng một chỗ văn bản gốc còn thiếu; không in ra, phải bổ sung trước khi ban hành."),
 )
 LABEL_LEGAL_BASIS = "Căn cứ"
 LABEL_RECIPIENT = "Nơi nhận"
@@ -262,7 +268,8 @@ def plan_workbook_write(data: PlanData, *, indicators: Sequence[Indicator] = ())
     section_label = dict(_labels(SectionKind))
     ws = wb.create_sheet(SHEET_SECTIONS)
     _write_table(ws, SECTION_COLUMNS, [
-        [s.number, s.level, s.heading, section_label.get(s.kind, s.kind), s.body, s.unit or "", s.year]
+        [s.number, s.level, s.heading, section_label.get(s.kind, s.kind), s.body, s.unit or "", s.year,
+         "x" if s.run_in else ""]
         for s in data.sections])
     _add_list_validation(ws, "A", SectionKind, _column_range(SECTION_COLUMNS, "kind"))
     level = DataValidation(type="whole", operator="between", formula1="1", formula2="3",
@@ -978,7 +985,8 @@ class _Parser:
             signer=SignerData(authority=text("signer.authority"), deputy=text("signer.deputy"),
                               position=text("signer.position"), name=text("signer.name")),
             tasks_layout=values.get("tasks_layout") or TasksLayout.APPENDIX,
-            appendix_title=text("appendix_title"),
+            appendix_title=text("appendix_title"), appendix_reference=text("appendix_reference"),
+            recipients_note=text("recipients_note"), source_gaps=text("source_gaps"),
         )
 
     def sections(self) -> list[SectionData]:
@@ -997,6 +1005,7 @@ class _Parser:
                 body=self.body(cells.get("body"), f"{p}.body"),
                 unit=self.text(cells.get("unit"), f"{p}.unit") or None,
                 year=self.integer(cells.get("year"), f"{p}.year"),
+                run_in=self.flag(cells.get("run_in"), f"{p}.run_in"),
             ))
         return sections
 

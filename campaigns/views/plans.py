@@ -33,6 +33,7 @@ from campaigns.forms import (
     task_initial,
 )
 from campaigns.models import IssuerKind, Plan, Role
+from campaigns.plan_text import plan_blocks, recipient_lines
 from campaigns.services import ConflictError, TargetRow
 from campaigns.timeframes import parse_timeframe
 
@@ -104,7 +105,8 @@ def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_selectors.plan_get(pk=plan_pk)
     document = plan_selectors.plan_document(plan=plan)
     return render(request, "campaigns/plan_detail.html", {
-        "plan": plan, "commune": plan.commune, "doc": document})
+        "plan": plan, "commune": plan.commune, "doc": document, "blocks": plan_blocks(document),
+        "recipient_lines": recipient_lines(document.recipients)})
 
 
 @role_required(*ADMIN)

@@ -12,6 +12,7 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from campaigns.plan_text import recipient_lines as plan_recipient_lines
 from reporting.documents.metrics import covered_codepoints, text_width_pt
 from reporting.documents.profiles import FormatProfile, TextStyle
 
@@ -52,17 +53,6 @@ def reference_line(number: str, symbol: str, *, profile: FormatProfile) -> str:
     """"Số: 12/KH-UBND" (state) or "Số 03-KH/ĐU" (Party); a blank while unnumbered."""
     shown = document_number(number, profile=profile) or profile.date_blank
     return profile.reference_format.format(number=shown, symbol=symbol.strip())
-
-
-def with_final_punctuation(items: Iterable[str], *, profile: FormatProfile) -> list[str]:
-    """Legal bases as printed: each ends with ";" and the last with "." (whatever punctuation
-    the stored text ends with is replaced; the stored text itself is never changed)."""
-    texts = [" ".join(item.split()) for item in items if item.strip()]
-    result = []
-    for index, text in enumerate(texts):
-        mark = profile.legal_basis_last if index == len(texts) - 1 else profile.legal_basis_separator
-        result.append(text.rstrip(" ;,.:") + mark)
-    return result
 
 
 def issuing_body_lines(text: str, *, profile: FormatProfile) -> list[str]:
@@ -117,14 +107,8 @@ def font_safe(text: str, *, profile: FormatProfile) -> str:
 
 
 def recipient_lines(recipients: Iterable[str], *, profile: FormatProfile) -> list[str]:
-    """Recipients one per line, each with the profile's "- " (a bullet already typed in the
-    stored text is not doubled)."""
-    lines = []
-    for text in recipients:
-        text = " ".join(text.split()).lstrip("-–·•+ ").strip()
-        if text:
-            lines.append(f"{profile.recipient_prefix}{text}")
-    return lines
+    """Recipients one per line as written (campaigns.plan_text.recipient_lines)."""
+    return plan_recipient_lines(recipients, prefix=profile.recipient_prefix)
 
 
 _OPENING = {"“", "‘", "(", "[", '"', "«"}

@@ -532,7 +532,7 @@ def test_ba_ngoi_plan_page_shows_every_legal_basis_every_task_and_the_signer() -
         assert recipient in text
     assert raw["signer"]["name"] in text and raw["signer"]["authority"] in text
     assert "Chi tiết tại Phụ lục" in text
-    assert "(Kèm theo Kế hoạch số" in text
+    assert "(Ban hành kèm theo Kế hoạch số /KH-UBND ngày / 01 /2026" in text  # as written
     assert text.index(raw["legal_bases"][-1]) < text.index(raw["signer"]["name"]) < text.index(
         raw["tasks"][0]["title"])  # document, then the appendix
 

@@ -17,7 +17,6 @@ from reporting.documents.formatting import (
     place_date_line_for,
     recipient_lines,
     reference_line,
-    with_final_punctuation,
 )
 from reporting.documents.metrics import text_width_pt
 from reporting.documents.parts import appendix_reference_lines, document_header, header_column_pt
@@ -104,13 +103,6 @@ def test_reference_lines() -> None:
     assert reference_line("3", "BC-UBND", profile=STATE) == "Số: 03/BC-UBND"
     assert reference_line("03", "KH/ĐU", profile=PARTY) == "Số 03-KH/ĐU"
     assert reference_line("", "KH-UBND", profile=STATE) == f"Số: {STATE.date_blank}/KH-UBND"
-
-
-def test_legal_bases_end_in_semicolons_and_a_full_stop_without_touching_the_source() -> None:
-    stored = ["Căn cứ Luật A,", "Căn cứ Nghị định B.", "Thực hiện Kế hoạch C"]
-    assert with_final_punctuation(stored, profile=STATE) == [
-        "Căn cứ Luật A;", "Căn cứ Nghị định B;", "Thực hiện Kế hoạch C."]
-    assert stored == ["Căn cứ Luật A,", "Căn cứ Nghị định B.", "Thực hiện Kế hoạch C"]
 
 
 def test_issuing_body_and_recipients() -> None:

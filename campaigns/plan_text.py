@@ -1,0 +1,131 @@
+"""The body of a plan as its document prints it: one list of blocks for the page and the PDF.
+
+DESIGN.md rule 8: a plan prints its own words, order and numbering. Every block here is text
+the plan holds as written (legal bases, preamble, section headings and bodies, the inline task
+rows, the closing); the only composed text is a target line of a targets section that has no
+written body, marked ``generated`` so the plan page can say where it came from. Nothing is
+upper-cased, re-punctuated or renumbered; leads, coordinators and timeframes are structured
+data and print only in the appendix table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+
+from campaigns.models import Task
+from campaigns.plan_selectors import PlanDocument, SectionView
+from targets.models import Target
+
+BULLETS = ("-", "+", "•")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "basis" | "heading" | "paragraph"
+    text: str
+    level: int = 0  # headings: 1 "I.", 2 "1.", 3 "4.1." …
+    lead: str = ""  # a run-in heading: printed bold, then ``text`` in the same paragraph
+    generated: bool = False  # composed from the targets table, not written in the plan
+
+
+def numbered(number: str, text: str) -> str:
+    """"I. MỤC ĐÍCH, YÊU CẦU", "4.1. Phổ cập…", "- Tổ chức…": the number as written, with the
+    full stop a numbered heading takes when the stored number has none."""
+    number = number.strip()
+    text = " ".join(text.split())
+    if not number:
+        return text
+    if number in BULLETS:
+        return f"{number} {text}" if text else number
+    label = number if number.endswith(".") else f"{number}."
+    return f"{label} {text}" if text else label
+
+
+def paragraphs(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def target_line(target: Target, *, with_year: bool) -> str:
+    """A target as one line of a targets section that has no written text: its statement, or
+    the indicator and figure when it has none."""
+    if target.statement:
+        text = target.statement
+    else:
+        indicator = target.indicator
+        value = floatformat(target.value, "-2")
+        unit = "%" if indicator.is_percent else f" {indicator.unit_of_measure}"
+        text = f"{indicator.name}: {value}{unit}"
+    if with_year:
+        text = _("Năm %(year)s:") % {"year": target.year} + f" {text}"
+    return f"- {' '.join(text.split())}"
+
+
+def _target_blocks(targets: list[Target], *, with_years: bool) -> list[Block]:
+    return [Block("paragraph", target_line(t, with_year=with_years), generated=True) for t in targets]
+
+
+def task_blocks(tasks: list[Task]) -> list[Block]:
+    """The task rows of a plan that writes its tasks in its text: number, title and
+    description as written; groups and numbered items read as headings."""
+    blocks = []
+    for task in tasks:
+        number = task.number.strip()
+        text = numbered(number, task.title)
+        if number and number not in BULLETS:
+            level = max(task.level, 1) if not task.is_assignable else max(task.level, 2)
+            blocks.append(Block("heading", text, level=min(level, 4)))
+        else:
+            blocks.append(Block("paragraph", text))
+        blocks.extend(Block("paragraph", line) for line in paragraphs(task.description))
+    return blocks
+
+
+def _section_blocks(view: SectionView, document: PlanDocument) -> list[Block]:
+    section = view.section
+    heading = numbered(section.number, section.heading)
+    body = paragraphs(section.body)
+    blocks: list[Block] = []
+    if section.run_in and heading:
+        first = body.pop(0) if body else ""
+        blocks.append(Block("paragraph", first, lead=heading))
+    elif heading:
+        blocks.append(Block("heading", heading, level=min(max(section.level, 1), 4)))
+    blocks.extend(Block("paragraph", line) for line in body)
+    blocks.extend(_target_blocks(view.targets, with_years=view.show_years))
+    if view.tasks_inline:
+        blocks.extend(task_blocks(document.tasks))
+    return blocks
+
+
+RECIPIENT_BULLETS = "-–·•+"
+
+
+def recipient_lines(recipients: Iterable[str], *, prefix: str = "- ") -> list[str]:
+    """Recipients one per line as written: a line that carries its own bullet ("- ", "· ")
+    keeps it, any other takes the profile's ``prefix``."""
+    lines = []
+    for text in recipients:
+        text = " ".join(text.split())
+        if text:
+            lines.append(text if text[0] in RECIPIENT_BULLETS else f"{prefix}{text}")
+    return lines
+
+
+def plan_blocks(document: PlanDocument) -> list[Block]:
+    """Everything between the title and the signature, in the document's order."""
+    blocks = [Block("basis", " ".join(text.split())) for text in document.legal_bases if text.strip()]
+    blocks.extend(Block("paragraph", line) for line in paragraphs(document.plan.preamble))
+    if document.unplaced_targets:
+        # A plan written in the browser has a targets table and no targets section: its
+        # targets still belong in the document, under a heading the page marks as composed.
+        blocks.append(Block("heading", _("CHỈ TIÊU"), level=1, generated=True))
+        years = {t.year for t in document.unplaced_targets}
+        blocks.extend(_target_blocks(document.unplaced_targets, with_years=len(years) > 1))
+    for view in document.sections:
+        blocks.extend(_section_blocks(view, document))
+    blocks.extend(Block("paragraph", line) for line in paragraphs(document.plan.closing))
+    return blocks
