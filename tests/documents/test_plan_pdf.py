@@ -18,10 +18,10 @@ from django.db import connection, transaction
 
 from campaigns.models import IssuerKind, Plan, TasksLayout
 from campaigns.scoping import scopes_disabled
+from reporting.documents.formatting import recipient_lines
 from reporting.documents.profiles import PARTY, STATE, FormatProfile, profile_for
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
-from reporting.documents.formatting import recipient_lines
 from tests.documents import pdfcheck as pc
 
 SEEDS = ("ba-ngoi", "son-kim-1", "dang-thuy-tram", "ha-tu")
