@@ -75,7 +75,7 @@ def source_document(code: str) -> Source:
     lines = (SEEDS_DIR / SEED_FILES[code]).read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if _is_type_line(line)) + 1
     body: list[str] = []
-    cells: list[str] = []
+    rows: list[list[str]] = []
     current: list[str] = []
 
     def flush() -> None:
@@ -86,9 +86,15 @@ def source_document(code: str) -> Source:
             current.clear()
 
     for raw in lines[start:]:
-        if raw.count("\t") >= 3:  # a row of the appendix table (5 tabs): each cell is a block
+        if raw.count("\t") >= 3:  # a row of the appendix table (5 tabs)
             flush()
-            cells.extend(cell for cell in (" ".join(_plain(c).split()) for c in raw.split("\t")) if cell)
+            row = [" ".join(_plain(c).split()) for c in raw.split("\t")]
+            if rows and not row[0]:
+                # A row the Word file broke across a page goes on in a line with no STT: its
+                # cells continue the row above, column by column.
+                rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row, strict=False)]
+            else:
+                rows.append(row)
             continue
         line = _plain(raw)
         if not line:
@@ -98,6 +104,7 @@ def source_document(code: str) -> Source:
             flush()  # recipients are written one per line without blank lines between
         current.append(line)
     flush()
+    cells = [cell for row in rows for cell in row if cell]
     head: list[str] = []
     if cells:  # the appendix heading is the body's tail: "Phụ lục", its title, "(Kèm theo …)"
         at = max(i for i, block in enumerate(body) if block.startswith("Phụ lục"))
