@@ -187,15 +187,6 @@ class PlanDocument:
         return (f"(Kèm theo Kế hoạch số {number} ngày {when} của {body} "
                 f"{commune.get_kind_display().lower()} {commune.name})")
 
-    @property
-    def issue_missing(self) -> list[str]:
-        """What plan_issue will ask for, shown before the admin tries (the service decides)."""
-        plan = self.plan
-        checks = ((_("số văn bản"), plan.number), (_("ngày ban hành"), plan.issue_day),
-                  (_("tháng ban hành"), plan.issue_month), (_("năm ban hành"), plan.issue_year),
-                  (_("người ký"), plan.signer_name))
-        return [str(label) for label, value in checks if not value]
-
 
 def _two(value: int | None, *, pad: bool = True) -> str:
     if value is None:
@@ -275,6 +266,7 @@ ACTION_LABELS = {
     "task.create": _("Thêm nhiệm vụ"),
     "task.update": _("Sửa nhiệm vụ"),
     "task.delete": _("Xóa nhiệm vụ"),
+    "section.update": _("Sửa nội dung văn bản"),
 }
 
 FIELD_LABELS = {
@@ -286,6 +278,8 @@ FIELD_LABELS = {
     "number": _("STT"), "description": _("mô tả"), "lead": _("cơ quan chủ trì"),
     "coordinating": _("cơ quan phối hợp"), "timeframe_text": _("thời gian thực hiện"),
     "deliverables": _("sản phẩm/kết quả"), "status": _("trạng thái"),
+    # sections
+    "body": _("nội dung"),
 }
 
 

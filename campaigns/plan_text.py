@@ -10,13 +10,15 @@ data and print only in the appendix table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from campaigns.models import Task
+from campaigns.models import SectionKind, Task
 from campaigns.plan_selectors import PlanDocument, SectionView
 from targets.models import Target
 
@@ -129,3 +131,99 @@ def plan_blocks(document: PlanDocument) -> list[Block]:
         blocks.extend(_section_blocks(view, document))
     blocks.extend(Block("paragraph", line) for line in paragraphs(document.plan.closing))
     return blocks
+
+
+# --- What the plan's own words and figures must agree on -----------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# "25 tin, bài/tháng", "12 lần/tuần": a quantity per period, a year holds this many of them.
+_PER_PERIOD = re.compile(r"^[^\d.;]{0,25}?/\s*(tháng|tuần|quý|năm)\b")
+_PERIODS_PER_YEAR = {"tháng": 12, "tuần": 52, "quý": 4, "năm": 1}
+
+
+def _figures_in(text: str) -> list[tuple[Decimal, int]]:
+    """The numbers a sentence writes ("02 Hội nghị", "70,5%", "1.200 hộ") read the Vietnamese
+    way ("," the decimal mark, "." grouping thousands), each with how many times a year it
+    counts (12 for "25 tin, bài/tháng", 1 for a plain figure)."""
+    figures = []
+    for match in _NUMBER.finditer(text):
+        try:
+            figure = Decimal(match.group().replace(".", "").replace(",", "."))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches digits
+            continue
+        per = _PER_PERIOD.match(text[match.end():])
+        figures.append((figure, _PERIODS_PER_YEAR[per.group(1)] if per else 1))
+    return figures
+
+
+def target_statement_problem(*, value: Decimal | None, per_period_quantity: Decimal | None,
+                             statement: str) -> str | None:
+    """Why a target's sentence disagrees with its figure, or None.
+
+    The sentence must write the figure, or a quantity per period that makes it over the year
+    ("25 tin, bài/tháng" for 300). A sentence that writes no number at all ("mỗi hộ gia đình
+    có ít nhất một thành viên") cannot contradict it and is left alone.
+    """
+    if value is None or not statement.strip():
+        return None
+    written = _figures_in(statement)
+    if not written:
+        return None
+    for figure, per_year in written:
+        if figure == value or figure * per_year == value or (
+                per_period_quantity is not None and figure == per_period_quantity):
+            return None
+    return _("Câu chỉ tiêu ghi %(written)s, con số chỉ tiêu là %(value)s: sửa câu cho khớp "
+             "trong cùng lần sửa.") % {
+        "written": ", ".join(floatformat(f, "-2") for f, _per in written),
+        "value": floatformat(value, "-2")}
+
+
+def _document_text(document: PlanDocument) -> str:
+    parts = [s.section.body for s in document.sections] + [document.plan.preamble, document.plan.closing]
+    for task in document.tasks:
+        parts += [task.title, task.description] + [d.text for d in task.deliverables.all()]
+    return squeeze_text("\n".join(parts))
+
+
+def squeeze_text(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class TargetTextProblem:
+    target: Target
+    message: str
+
+
+def target_text_problems(document: PlanDocument) -> list[TargetTextProblem]:
+    """Targets whose sentence and figure disagree, or whose sentence the document's text no
+    longer holds (a figure changed in the targets table, the paragraph left as it was)."""
+    problems = []
+    text = _document_text(document) if any(
+        v.section.kind == SectionKind.TARGETS and v.section.body.strip() for v in document.sections) else None
+    for target in document.targets:
+        message = target_statement_problem(value=target.value, per_period_quantity=target.per_period_quantity,
+                                           statement=target.statement)
+        if message is None and text is not None and target.statement.strip() \
+                and squeeze_text(target.statement) not in text:
+            message = _("Văn bản kế hoạch không còn câu chỉ tiêu này: sửa đoạn chỉ tiêu cho khớp.")
+        if message:
+            problems.append(TargetTextProblem(target=target, message=message))
+    return problems
+
+
+def plan_issue_missing(document: PlanDocument) -> list[str]:
+    """What issuing asks for (campaigns.services.plan_issue decides; the page shows it first):
+    the number, date and signer, each passage the source document lacks, and targets whose
+    sentence and figure disagree."""
+    plan = document.plan
+    checks = ((_("số văn bản"), plan.number), (_("ngày ban hành"), plan.issue_day),
+              (_("tháng ban hành"), plan.issue_month), (_("năm ban hành"), plan.issue_year),
+              (_("chức vụ người ký"), plan.signer_position), (_("người ký"), plan.signer_name))
+    missing = [str(label) for label, value in checks if not value]
+    missing += [_("phần văn bản còn thiếu: %(note)s") % {"note": note} for note in paragraphs(plan.source_gaps)]
+    problems = target_text_problems(document)
+    if problems:
+        missing.append(_("%(count)d chỉ tiêu có câu chữ và con số chưa khớp") % {"count": len(problems)})
+    return missing

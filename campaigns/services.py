@@ -18,12 +18,15 @@ from campaigns.models import (
     Membership,
     Plan,
     PlanAmendment,
+    PlanSection,
     PlanStatus,
     Province,
     Role,
     Unit,
     diff_fields,
 )
+from campaigns.plan_selectors import plan_document
+from campaigns.plan_text import plan_issue_missing, target_statement_problem
 from campaigns.text import nfc
 
 User = get_user_model()
@@ -200,14 +203,13 @@ def plan_update(*, plan: Plan, actor: Any, version: int | None, fields: dict[str
 
 @transaction.atomic
 def plan_issue(*, plan: Plan, actor: Any, version: int | None) -> Plan:
-    """draft → issued: the number, the full date and the signer must be there."""
+    """draft → issued: the number, the full date and the signer must be there, nothing the
+    source document lacks may be left open, and every target's sentence must agree with its
+    figure (campaigns.plan_text.plan_issue_missing, which the plan page shows first)."""
     locked = _plan_lock(plan=plan, version=version)
     if locked.is_issued:
         raise ValidationError(_("Kế hoạch đã được ban hành."))
-    missing = [label for label, value in (
-        (_("số văn bản"), locked.number), (_("ngày ban hành"), locked.issue_day),
-        (_("tháng ban hành"), locked.issue_month), (_("năm ban hành"), locked.issue_year),
-        (_("người ký"), locked.signer_name)) if not value]
+    missing = plan_issue_missing(plan_document(plan=locked))
     if missing:
         raise ValidationError(_("Chưa thể ban hành, còn thiếu: %(fields)s.") % {"fields": ", ".join(str(m) for m in missing)})
     locked.status = PlanStatus.ISSUED
@@ -218,6 +220,24 @@ def plan_issue(*, plan: Plan, actor: Any, version: int | None) -> Plan:
     Plan.objects.filter(pk=locked.pk).update(version=models.F("version") + 1)
     locked.refresh_from_db()
     return locked
+
+
+def _statement_kept(target: Any, row: TargetRow) -> bool:
+    """A row whose figure and sentence are both as saved is not refused for their agreement:
+    only a change is (the plan page already flags what an import brought in)."""
+    return target is not None and target.value == row.value and target.statement == nfc(row.statement)
+
+
+def _sentence_follows(*, plan: Plan, actor: Any, old: str, new: str, reason: str) -> None:
+    """A target's sentence rewritten in the grid is rewritten where the document writes it, in
+    the same amendment: the plan never says 70% in its text and 75 in its table."""
+    for section in PlanSection.objects.filter(plan=plan):
+        if old in section.body:
+            body = section.body.replace(old, new)
+            _plan_record(plan=plan, actor=actor, action="section.update", target=section,
+                         changes={"body": [section.body, body]}, reason=reason)
+            section.body = body
+            section.save(update_fields=["body"])
 
 
 @dataclass
@@ -266,6 +286,13 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
             errors.setdefault(key, []).append(_("Chỉ tiêu không được âm."))
         elif indicator.measure == Measure.PERCENT and row.value > 100:
             errors.setdefault(key, []).append(_("Chỉ tiêu phần trăm không được lớn hơn 100."))
+        else:
+            saved = existing.get(row.target_id or 0)
+            problem = target_statement_problem(
+                value=row.value, per_period_quantity=saved.per_period_quantity if saved else None,
+                statement=nfc(row.statement))
+            if problem and not _statement_kept(saved, row):
+                errors.setdefault(key, []).append(problem)
         if row.baseline is not None and row.baseline < 0:
             errors.setdefault(key, []).append(_("Số liệu gốc không được âm."))
         if any(uid not in units for uid in row.reporting_unit_ids):
@@ -310,5 +337,8 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
         target.reporting_units.set(row.reporting_unit_ids)
         _plan_record(plan=locked, actor=actor, action="target.update", target=target,
                      changes=changes, reason=reason)
+        if "statement" in changes and old["statement"]:
+            _sentence_follows(plan=locked, actor=actor, old=old["statement"], new=values["statement"],
+                              reason=reason)
     locked.refresh_from_db()
     return locked

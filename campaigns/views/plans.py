@@ -33,7 +33,13 @@ from campaigns.forms import (
     task_initial,
 )
 from campaigns.models import IssuerKind, Plan, Role
-from campaigns.plan_text import plan_blocks, recipient_lines
+from campaigns.plan_text import (
+    paragraphs,
+    plan_blocks,
+    plan_issue_missing,
+    recipient_lines,
+    target_text_problems,
+)
 from campaigns.services import ConflictError, TargetRow
 from campaigns.timeframes import parse_timeframe
 
@@ -106,7 +112,9 @@ def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     document = plan_selectors.plan_document(plan=plan)
     return render(request, "campaigns/plan_detail.html", {
         "plan": plan, "commune": plan.commune, "doc": document, "blocks": plan_blocks(document),
-        "recipient_lines": recipient_lines(document.recipients)})
+        "recipient_lines": recipient_lines(document.recipients),
+        "issue_missing": plan_issue_missing(document), "source_gaps": paragraphs(plan.source_gaps),
+        "text_problems": target_text_problems(document)})
 
 
 @role_required(*ADMIN)

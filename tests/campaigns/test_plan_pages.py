@@ -175,7 +175,8 @@ def _issue(world: World) -> Plan:
     plan = _plan(world.plan_a.pk)
     client = login(world.admin_a)
     client.post(reverse("plan_edit", kwargs={"plan_pk": plan.pk}),
-                header_data(plan, number="12", issue_day=5, signer_name="Nguyễn Văn An"))
+                header_data(plan, number="12", issue_day=5, signer_position="CHỦ TỊCH",
+                            signer_name="Nguyễn Văn An"))
     plan.refresh_from_db()
     response = client.post(reverse("plan_issue", kwargs={"plan_pk": plan.pk}), {"version": plan.version})
     assert response.status_code == 302
