@@ -26,7 +26,7 @@ from campaigns.text import vi_sorted
 from campaigns.timeframes import parse_timeframe
 from reporting import charts_svg, rollup_selectors, selectors
 from reporting.deadlines import day_end, local_day
-from reporting.documents.formatting import place_date_line_for, reference_line
+from reporting.documents.formatting import joined_items, place_date_line_for, reference_line
 from reporting.documents.profiles import profile_for
 from reporting.models import (
     CommuneReport,
@@ -295,7 +295,7 @@ def unit_report_content(*, report: UnitReport) -> UnitReportContent:
             number=number, title=task.title, role=role,
             status=str(TaskStatus(item.status).label) if item and item.status else _("Chưa báo cáo"),
             quantity=vn_number(item.output_quantity) if item and item.output_quantity is not None else "—",
-            deliverables="; ".join(d.text for d in task.deliverables.all()) or "—",
+            deliverables=joined_items(d.text for d in task.deliverables.all()) or "—",
             narrative=item.narrative if item else ""))
     evidence = [EvidenceLine(kind=str(EvidenceKind(e.kind).label), description=e.description,
                              name=e.url if e.kind == EvidenceKind.LINK else (e.file.name or "").rsplit("/", 1)[-1])
@@ -343,6 +343,9 @@ class IndicatorRow:
     status: str
     status_label: str
     units: str  # "2/3" units whose accepted report carries the figure
+    # What the year-to-date figure is made of, printed under it: "(90/200; 2/3 đơn vị báo
+    # cáo)" for a percentage (its summed counts, rule 2), "(2/3 đơn vị báo cáo)" otherwise.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -454,6 +457,18 @@ def _chart(number: int, indicator: Indicator, target: Target, ytd: dict[int, Dec
     return Chart(number=number, title=title, svg=svg)
 
 
+def _figure_detail(row: CommuneRollup | None, indicator: Indicator) -> str:
+    """"(90/200; 2/3 đơn vị báo cáo)": the counts a percentage is made of and how many of the
+    units that owe the figure reported it; "" without a computed row."""
+    if row is None:
+        return ""
+    units = _("%(reported)s/%(expected)s đơn vị báo cáo") % {"reported": row.units_reported,
+                                                             "expected": row.units_expected}
+    if indicator.is_percent and row.ytd_numerator is not None and row.ytd_denominator is not None:
+        return f"({vn_number(row.ytd_numerator)}/{vn_number(row.ytd_denominator)}; {units})"
+    return f"({units})"
+
+
 def _task_status(counts: dict[str, int]) -> str:
     if not any(counts.values()):
         return _("Chưa có báo cáo")
@@ -508,11 +523,16 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
             ytd=figure_text(row.ytd_value if row else None, indicator),
             achievement=percent_text(row.achievement if row else None), status=status,
             status_label=str(RollupStatus(status).label),
-            units=f"{row.units_reported}/{row.units_expected}" if row else "—"))
+            units=f"{row.units_reported}/{row.units_expected}" if row else "—",
+            detail=_figure_detail(row, indicator)))
+    # A chart only where there is a figure to draw: an indicator no unit has reported yet
+    # would be an empty frame (its row in Phụ lục I says "—").
+    charted = [t for t in targets if t.indicator.is_key
+               and any(v is not None for v in ytd_by_quarter.get(t.indicator_id, {}).values())]
     charts = [
         _chart(n, target.indicator, target, ytd_by_quarter.get(target.indicator_id, {}), quarter,
                profile_for(plan.issuer_kind).font_family)
-        for n, target in enumerate((t for t in targets if t.indicator.is_key), start=1)
+        for n, target in enumerate(charted, start=1)
     ]
 
     tasks = selectors.period_tasks(period=period)
@@ -529,7 +549,7 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
         overall[status] += 1
         task_rows.append(TaskRow(
             number=number, title=task.title, lead=task.lead_display, timeframe=task.timeframe_text,
-            deliverables="; ".join(d.text for d in task.deliverables.all()) or "—", reports=len(items),
+            deliverables=joined_items(d.text for d in task.deliverables.all()) or "—", reports=len(items),
             done=status_counts[TaskStatus.DONE], in_progress=status_counts[TaskStatus.IN_PROGRESS],
             delayed=status_counts[TaskStatus.DELAYED], not_started=status_counts[TaskStatus.NOT_STARTED],
             quantity=vn_number(sum(quantities, Decimal(0))) if quantities else "—", status=status))
