@@ -1,17 +1,25 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AuditEntry, Commune, Membership, Province, Unit
 
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
+    list_display = ["code", "name", "kind", "agency_name", "agency_signer_name"]
     search_fields = ["code", "name"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind"]}),
+        (_("Cơ quan tổng hợp và người ký báo cáo tổng hợp của tỉnh"), {"fields": [
+            "agency_name", "agency_abbreviation", "agency_signer_deputy", "agency_signer_position",
+            "agency_signer_name"]}),
+    ]
 
 
 class UnitInline(admin.TabularInline):
     model = Unit
     extra = 0
+    fields = ["kind", "name", "abbreviation", "head_position", "head_name", "is_active"]
 
 
 @admin.register(Commune)
@@ -24,9 +32,10 @@ class CommuneAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "commune", "is_active"]
+    list_display = ["name", "kind", "commune", "abbreviation", "head_position", "head_name", "is_active"]
     list_filter = ["kind", "commune__province"]
-    search_fields = ["name"]
+    search_fields = ["name", "abbreviation", "head_name"]
+    fields = ["commune", "kind", "name", "abbreviation", "head_position", "head_name", "is_active"]
 
 
 @admin.register(Membership)

@@ -18,7 +18,7 @@ from django.db import transaction
 from campaigns.models import Commune, CommuneKind, Plan, Province, Role, Unit
 from campaigns.plan_io import plan_data_from_dict, plan_import
 from campaigns.scoping import scopes_disabled
-from campaigns.services import membership_set, unit_upsert
+from campaigns.services import membership_set, unit_details_set, unit_upsert
 
 SEED_PLAN_DIR = Path(__file__).resolve().parent / "seed_plans"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo only
@@ -40,6 +40,54 @@ DEMO_COMMUNES = [
     DemoCommune("ba-ngoi", CommuneKind.PHUONG, "Ba Ngòi", "56", "Khánh Hòa", "bangoi"),
     DemoCommune("ha-tu", CommuneKind.PHUONG, "Hà Tu", "22", "Quảng Ninh", "hatu"),
 ]
+# What the demo units' reports print of them: the abbreviation of their symbols and their head
+# (invented names). Keyed by the unit's name in the seed plan; a unit not listed stays blank,
+# and its report then cannot be sent until the commune fills these in.
+DEMO_UNIT_DETAILS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "son-kim-1": {
+        "Phòng Văn hóa - Xã hội": ("VHXH", "Trưởng phòng", "Nguyễn Thị Hà"),
+        "Phòng Kinh tế": ("KT", "Trưởng phòng", "Phan Văn Đức"),
+        "Văn phòng Ủy ban": ("VP", "Chánh Văn phòng", "Lê Thị Thu Hương"),
+        "Công an xã": ("CAX", "Trưởng Công an xã", "Trần Quốc Việt"),
+        "Đoàn Thanh niên xã": ("ĐTN", "Bí thư Đoàn xã", "Võ Thị Ngọc Ánh"),
+        "Ban xây dựng Đảng": ("BXDĐ", "Trưởng ban", "Đặng Văn Hải"),
+        "Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo": (
+            "BCĐ", "Trưởng ban", "Hồ Văn Tâm"),
+        "Tổ chuyển đổi số cộng đồng": ("TCĐS", "Tổ trưởng", "Nguyễn Đình Long"),
+    },
+    "dang-thuy-tram": {
+        "Phòng Văn hóa - Xã hội": ("VHXH", "Trưởng phòng", "Phạm Thị Thanh Thủy"),
+        "Văn phòng HĐND và UBND xã": ("VP", "Chánh Văn phòng", "Nguyễn Văn Bình"),
+        "Trung tâm Cung ứng Dịch vụ công xã": ("TTCUDVC", "Giám đốc", "Trương Công Hậu"),
+        "Trung tâm Phục vụ hành chính công": ("TTPVHCC", "Giám đốc", "Lê Thị Mỹ Linh"),
+        "Công an xã": ("CAX", "Trưởng Công an xã", "Huỳnh Văn Sơn"),
+        "Đoàn TNCS Hồ Chí Minh xã": ("ĐTN", "Bí thư Đoàn xã", "Đinh Thị Kim Oanh"),
+        "UBMTTQ Việt Nam xã": ("MTTQ", "Chủ tịch", "Bùi Văn Thành"),
+        "Tổ Công nghệ số cộng đồng": ("TCNS", "Tổ trưởng", "Võ Minh Trí"),
+    },
+    "ba-ngoi": {
+        "Phòng Văn hóa – Xã hội": ("VHXH", "Trưởng phòng", "Nguyễn Thị Thu Trang"),
+        "Phòng Kinh tế, Hạ tầng và Đô thị": ("KTHTĐT", "Trưởng phòng", "Lê Văn Phước"),
+        "Công an phường": ("CAP", "Trưởng Công an phường", "Trần Minh Khoa"),
+        "Tổ công nghệ số cộng đồng và triển khai Đề án 06": ("TCNS", "Tổ trưởng", "Phạm Ngọc Duy"),
+        "Ban Xây dựng Đảng": ("BXDĐ", "Trưởng ban", "Đỗ Thị Hồng Nhung"),
+        "Mặt trận và các Tổ chức CT-XH phường": ("MTTQ", "Chủ tịch", "Ngô Văn Lực"),
+    },
+    "ha-tu": {
+        "Ủy ban nhân dân phường": ("UBND", "Chủ tịch", "Vũ Văn Toàn"),
+        "Ban xây dựng Đảng": ("BXDĐ", "Trưởng ban", "Nguyễn Thị Minh Hằng"),
+        "Văn phòng Đảng ủy": ("VPĐU", "Chánh Văn phòng", "Hoàng Văn Nam"),
+        "Văn phòng HĐND và UBND phường": ("VP", "Chánh Văn phòng", "Phạm Thị Lan Anh"),
+        "Ủy ban MTTQ, các tổ chức chính trị - xã hội phường": ("MTTQ", "Chủ tịch", "Đào Văn Hùng"),
+    },
+}
+# The reviewing department of each demo province and who signs its summary (invented names).
+DEMO_PROVINCE_SIGNERS: dict[str, tuple[str, str, str]] = {
+    "42": ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Thắng"),
+    "51": ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Thu Hà"),
+    "56": ("", "GIÁM ĐỐC", "Lê Minh Tuấn"),
+    "22": ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Phạm Quang Huy"),
+}
 PROVINCE_USERNAMES = {"42": "tinh.hatinh", "51": "tinh.quangngai", "56": "tinh.khanhhoa", "22": "tinh.quangninh"}
 
 
@@ -83,8 +131,11 @@ def demo_load(*, stdout: Any = None) -> None:
     with scopes_disabled():
         _user("admin", "Quản trị hệ thống", superuser=True)
         for item in DEMO_COMMUNES:
+            deputy, position, name = DEMO_PROVINCE_SIGNERS[item.province_code]
             province, _ = Province.objects.update_or_create(
-                code=item.province_code, defaults={"name": item.province_name}
+                code=item.province_code, defaults={
+                    "name": item.province_name, "agency_signer_deputy": deputy,
+                    "agency_signer_position": position, "agency_signer_name": name},
             )
             commune, _ = Commune.objects.update_or_create(
                 code=item.code,
@@ -94,6 +145,12 @@ def demo_load(*, stdout: Any = None) -> None:
                 unit_upsert(commune=commune, name=u["name"], kind=u["kind"])
                 for u in seed_plan_data(item.code)["units"]
             ]
+            details = DEMO_UNIT_DETAILS.get(item.code, {})
+            for unit in units:
+                if unit.name in details:
+                    abbreviation, position, head = details[unit.name]
+                    unit_details_set(unit=unit, abbreviation=abbreviation, head_position=position,
+                                     head_name=head)
             membership_set(
                 user=_user(f"admin.{item.short}", f"Quản trị {item.name}"),
                 role=Role.COMMUNE_ADMIN, commune=commune,

@@ -410,3 +410,17 @@ class TaskFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {"unit_id": data.get("unit"), "group_id": data.get("group"),
                 "kind": data.get("kind") or None}
+
+
+# --- Unit ---------------------------------------------------------------------------------
+
+
+class UnitDetailsForm(forms.Form):
+    """What the unit's report prints of it (campaigns.services.unit_details_set decides)."""
+
+    abbreviation = forms.CharField(
+        label=_("Ký hiệu viết tắt"), max_length=20, required=False,
+        help_text=_("Dùng trong số, ký hiệu báo cáo của đơn vị, ví dụ VHXH trong “Số: 03/BC-VHXH”."))
+    head_position = forms.CharField(label=_("Chức vụ thủ trưởng (người ký)"), max_length=100, required=False,
+                                    help_text=_("Ví dụ: Trưởng phòng, Trưởng Công an xã, Tổ trưởng."))
+    head_name = forms.CharField(label=_("Họ tên thủ trưởng"), max_length=100, required=False)

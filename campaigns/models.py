@@ -26,6 +26,20 @@ class Province(models.Model):
         choices=[("tinh", _("Tỉnh")), ("thanh_pho", _("Thành phố"))],
         default="tinh",
     )
+    # The department that reviews the campaign and signs the province summary (usually the
+    # Sở Khoa học và Công nghệ): its name, the abbreviation of its document symbols
+    # ("BC-SKHCN") and its signer, as Nghị định 30/2020 prints them.
+    agency_name = models.CharField(_("cơ quan tổng hợp"), max_length=200,
+                                   default="Sở Khoa học và Công nghệ")
+    agency_abbreviation = models.CharField(
+        _("ký hiệu viết tắt của cơ quan tổng hợp"), max_length=20, default="SKHCN",
+        help_text=_("Dùng trong số, ký hiệu văn bản, ví dụ SKHCN trong “Số: 05/BC-SKHCN”."))
+    agency_signer_deputy = models.CharField(
+        _("thẩm quyền ký"), max_length=100, blank=True,
+        help_text=_("Khi cấp phó ký thay, ví dụ “KT. GIÁM ĐỐC”; để trống khi người đứng đầu ký."))
+    agency_signer_position = models.CharField(_("chức vụ người ký"), max_length=100, blank=True,
+                                              help_text=_("Ví dụ: Phó Giám đốc."))
+    agency_signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("tỉnh/thành phố")
@@ -115,6 +129,13 @@ class Unit(models.Model):
     kind = models.CharField(_("loại"), max_length=20, choices=UnitKind.choices)
     name = models.CharField(_("tên"), max_length=200)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # What the unit's own report prints: "Số: 03/BC-VHXH" and its head's signature block.
+    abbreviation = models.CharField(
+        _("ký hiệu viết tắt"), max_length=20, blank=True,
+        help_text=_("Dùng trong số, ký hiệu văn bản của đơn vị, ví dụ VHXH trong “Số: 03/BC-VHXH”."))
+    head_position = models.CharField(_("chức vụ thủ trưởng"), max_length=100, blank=True,
+                                     help_text=_("Người ký báo cáo của đơn vị, ví dụ: Trưởng phòng."))
+    head_name = models.CharField(_("họ tên thủ trưởng"), max_length=100, blank=True)
 
     objects = tenant_manager("commune")
 

@@ -70,6 +70,33 @@ def unit_upsert(*, commune: Commune, name: str, kind: str, actor: Any = None) ->
     return unit
 
 
+UNIT_DETAIL_FIELDS = ("abbreviation", "head_position", "head_name")
+
+
+@transaction.atomic
+def unit_details_set(*, unit: Unit, actor: Any = None, abbreviation: str, head_position: str,
+                     head_name: str) -> Unit:
+    """What the unit's report prints of it: the abbreviation of its symbols ("VHXH" in
+    "Số: 03/BC-VHXH") and its head, who signs it. Stored NFC, audited old → new."""
+    new = {"abbreviation": nfc(abbreviation).upper().replace(" ", ""), "head_position": nfc(head_position),
+           "head_name": nfc(head_name)}
+    errors = {}
+    for name, value in new.items():
+        limit = Unit._meta.get_field(name).max_length or 0
+        if len(value) > limit:
+            errors[name] = _("Dài tối đa %(n)s ký tự.") % {"n": limit}
+    if errors:
+        raise ValidationError(errors)
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    changes = diff_fields({name: getattr(locked, name) for name in UNIT_DETAIL_FIELDS}, new)
+    if changes:
+        for name, value in new.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(new))
+        audit_record(commune=locked.commune, actor=actor, action="unit.update", target=locked, changes=changes)
+    return locked
+
+
 @transaction.atomic
 def membership_set(
     *,

@@ -26,7 +26,7 @@ from campaigns.text import vi_sorted
 from campaigns.timeframes import parse_timeframe
 from reporting import charts_svg, rollup_selectors, selectors
 from reporting.deadlines import day_end, local_day
-from reporting.documents.formatting import place_date_line_for, reference_line
+from reporting.documents.formatting import joined_items, place_date_line_for, reference_line
 from reporting.documents.profiles import profile_for
 from reporting.models import (
     CommuneReport,
@@ -240,6 +240,27 @@ def _unit_issuer(plan: Plan) -> tuple[str, str]:
     return IssuerKind.UBND, f"UBND {commune.official_name}".upper()
 
 
+def unit_report_symbol(unit: Unit) -> str:
+    """"BC-VHXH": the report's type and the unit's abbreviation (Nghị định 30/2020). The number
+    before it is the unit's clerk's, given when the report is signed, so the PDF leaves it blank."""
+    abbreviation = "".join(unit.abbreviation.split())
+    return f"BC-{abbreviation}" if abbreviation else "BC"
+
+
+def unit_signer_missing(unit: Unit) -> list[str]:
+    """What the unit's report cannot be signed and sent without: its head and its abbreviation."""
+    missing = []
+    if not unit.head_position.strip() or not unit.head_name.strip():
+        missing.append(_("Đơn vị “%(unit)s” chưa có chức vụ và họ tên thủ trưởng (người ký báo cáo). "
+                         "Đề nghị quản trị xã/phường cập nhật thông tin đơn vị trước khi gửi báo cáo.")
+                       % {"unit": unit.name})
+    if not unit.abbreviation.strip():
+        missing.append(_("Đơn vị “%(unit)s” chưa có ký hiệu viết tắt dùng trong số, ký hiệu báo cáo "
+                         "(ví dụ VHXH trong “Số: 03/BC-VHXH”). Đề nghị quản trị xã/phường cập nhật thông "
+                         "tin đơn vị trước khi gửi báo cáo.") % {"unit": unit.name})
+    return missing
+
+
 def unit_report_content(*, report: UnitReport) -> UnitReportContent:
     """The unit's quarterly report as its BÁO CÁO reads (a dozen queries whatever its size)."""
     period, unit = report.period, report.unit
@@ -274,13 +295,14 @@ def unit_report_content(*, report: UnitReport) -> UnitReportContent:
             number=number, title=task.title, role=role,
             status=str(TaskStatus(item.status).label) if item and item.status else _("Chưa báo cáo"),
             quantity=vn_number(item.output_quantity) if item and item.output_quantity is not None else "—",
-            deliverables="; ".join(d.text for d in task.deliverables.all()) or "—",
+            deliverables=joined_items(d.text for d in task.deliverables.all()) or "—",
             narrative=item.narrative if item else ""))
     evidence = [EvidenceLine(kind=str(EvidenceKind(e.kind).label), description=e.description,
                              name=e.url if e.kind == EvidenceKind.LINK else (e.file.name or "").rsplit("/", 1)[-1])
                 for e in report.evidence.all()]
     header = make_header(
-        issuer_kind=issuer_kind, parent_body=parent, issuing_body=unit.name.upper(), number="", symbol="BC",
+        issuer_kind=issuer_kind, parent_body=parent, issuing_body=unit.name.upper(), number="",
+        symbol=unit_report_symbol(unit),
         place=plan.place, issue_date=submitted, doc_type="BÁO CÁO",
         title=f"Kết quả thực hiện Phong trào “Bình dân học vụ số” {period_phrase(period)} của {unit.name}",
     )
@@ -299,9 +321,9 @@ def unit_report_content(*, report: UnitReport) -> UnitReportContent:
         values=value_lines, tasks=task_lines, sections=sections, evidence=evidence,
         closing=f"Trên đây là báo cáo kết quả thực hiện {period_phrase(period)} của {unit.name}./.",
         recipients=[f"{body} {commune_phrase(commune)} (b/c);", "Lưu: VT."],
-        # Signed by the head of the unit, whom the portal does not know: the name is written
-        # by hand under the signature.
-        signer=Signer(position="THỦ TRƯỞNG ĐƠN VỊ"),
+        # Signed by the unit's head as the commune recorded them; what is not recorded stays
+        # blank (submitting is refused until it is: reporting.services.report_missing).
+        signer=Signer(position=unit.head_position, name=unit.head_name),
     )
 
 
@@ -321,6 +343,9 @@ class IndicatorRow:
     status: str
     status_label: str
     units: str  # "2/3" units whose accepted report carries the figure
+    # What the year-to-date figure is made of, printed under it: "(90/200; 2/3 đơn vị báo
+    # cáo)" for a percentage (its summed counts, rule 2), "(2/3 đơn vị báo cáo)" otherwise.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -432,6 +457,18 @@ def _chart(number: int, indicator: Indicator, target: Target, ytd: dict[int, Dec
     return Chart(number=number, title=title, svg=svg)
 
 
+def _figure_detail(row: CommuneRollup | None, indicator: Indicator) -> str:
+    """"(90/200; 2/3 đơn vị báo cáo)": the counts a percentage is made of and how many of the
+    units that owe the figure reported it; "" without a computed row."""
+    if row is None:
+        return ""
+    units = _("%(reported)s/%(expected)s đơn vị báo cáo") % {"reported": row.units_reported,
+                                                             "expected": row.units_expected}
+    if indicator.is_percent and row.ytd_numerator is not None and row.ytd_denominator is not None:
+        return f"({vn_number(row.ytd_numerator)}/{vn_number(row.ytd_denominator)}; {units})"
+    return f"({units})"
+
+
 def _task_status(counts: dict[str, int]) -> str:
     if not any(counts.values()):
         return _("Chưa có báo cáo")
@@ -486,11 +523,16 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
             ytd=figure_text(row.ytd_value if row else None, indicator),
             achievement=percent_text(row.achievement if row else None), status=status,
             status_label=str(RollupStatus(status).label),
-            units=f"{row.units_reported}/{row.units_expected}" if row else "—"))
+            units=f"{row.units_reported}/{row.units_expected}" if row else "—",
+            detail=_figure_detail(row, indicator)))
+    # A chart only where there is a figure to draw: an indicator no unit has reported yet
+    # would be an empty frame (its row in Phụ lục I says "—").
+    charted = [t for t in targets if t.indicator.is_key
+               and any(v is not None for v in ytd_by_quarter.get(t.indicator_id, {}).values())]
     charts = [
         _chart(n, target.indicator, target, ytd_by_quarter.get(target.indicator_id, {}), quarter,
                profile_for(plan.issuer_kind).font_family)
-        for n, target in enumerate((t for t in targets if t.indicator.is_key), start=1)
+        for n, target in enumerate(charted, start=1)
     ]
 
     tasks = selectors.period_tasks(period=period)
@@ -507,7 +549,7 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
         overall[status] += 1
         task_rows.append(TaskRow(
             number=number, title=task.title, lead=task.lead_display, timeframe=task.timeframe_text,
-            deliverables="; ".join(d.text for d in task.deliverables.all()) or "—", reports=len(items),
+            deliverables=joined_items(d.text for d in task.deliverables.all()) or "—", reports=len(items),
             done=status_counts[TaskStatus.DONE], in_progress=status_counts[TaskStatus.IN_PROGRESS],
             delayed=status_counts[TaskStatus.DELAYED], not_started=status_counts[TaskStatus.NOT_STARTED],
             quantity=vn_number(sum(quantities, Decimal(0))) if quantities else "—", status=status))
@@ -694,6 +736,24 @@ def province_quarter_completeness(plan_ids: list[int], year: int, quarter: int) 
     return {commune_id: (t[0], t[1], t[2], t[3]) for commune_id, t in tallies.items()}
 
 
+def province_summary_symbol(province: Province) -> str:
+    """"BC-SKHCN": the report's type and the reviewing agency's abbreviation."""
+    abbreviation = "".join(province.agency_abbreviation.split())
+    return f"BC-{abbreviation}" if abbreviation else "BC"
+
+
+def province_signer_missing(province: Province) -> list[str]:
+    """What the province summary cannot be issued without: its agency and that agency's signer."""
+    missing = []
+    if not province.agency_name.strip():
+        missing.append(_("Chưa có tên cơ quan tổng hợp báo cáo của tỉnh (ví dụ Sở Khoa học và Công nghệ)."))
+    if not province.agency_signer_position.strip() or not province.agency_signer_name.strip():
+        missing.append(_("Chưa có chức vụ và họ tên người ký báo cáo tổng hợp của %(agency)s. Đề nghị quản "
+                         "trị hệ thống cập nhật thông tin người ký của tỉnh trước khi ban hành báo cáo.")
+                       % {"agency": province.agency_name.strip() or _("cơ quan tổng hợp")})
+    return missing
+
+
 def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryContent:
     """Communes × standard indicators, completeness per commune, communes at risk and the
     province totals of one quarter (about 15 queries, whatever the number of communes)."""
@@ -741,25 +801,29 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
     ) % {"prefix": prefix, "n": len(communes), "issued": issued, "what": what,
          "expected": sum(c.expected for c in communes), "received": sum(c.received for c in communes),
          "accepted": sum(c.accepted for c in communes)}
+    agency = " ".join(province.agency_name.split())
+    symbol = province_summary_symbol(province)
     return ProvinceSummaryContent(
         province_code=province.code, province_name=province.full_name, year=year, quarter=quarter,
         header=make_header(issuer_kind=IssuerKind.UBND, parent_body=f"UBND {province.full_name}".upper(),
-                           issuing_body="SỞ KHOA HỌC VÀ CÔNG NGHỆ", number="", symbol="BC-SKHCN",
+                           issuing_body=agency.upper(), number="", symbol=symbol,
                            place=province.name, issue_date=None, doc_type="BÁO CÁO",
                            title=(f"Tổng hợp kết quả thực hiện Phong trào “Bình dân học vụ số” {what} "
                                   f"của các xã, phường trên địa bàn {prefix.lower()} {province.name}")),
         intro=(f"Căn cứ báo cáo của các xã, phường và số liệu tổng hợp trên Cổng theo dõi Phong trào "
-               f"“Bình dân học vụ số”, Sở Khoa học và Công nghệ báo cáo kết quả thực hiện {what} "
+               f"“Bình dân học vụ số”, {agency} báo cáo kết quả thực hiện {what} "
                f"trên địa bàn {prefix.lower()} {province.name} như sau:"),
         indicators=indicators, communes=communes, at_risk=[c for c in communes if c.at_risk],
         completeness_summary=completeness_summary,
         closing=f"Trên đây là báo cáo tổng hợp kết quả thực hiện Phong trào “Bình dân học vụ số” {what} "
-                f"của Sở Khoa học và Công nghệ./.",
+                f"của {agency}./.",
         recipients=[f"UBND {prefix.lower()} (b/c);", "Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới "
                     "sáng tạo và chuyển đổi số tỉnh (b/c);", "UBND các xã, phường;", "Lưu: VT, CĐS."],
-        signer=Signer(position="GIÁM ĐỐC"),
-        appendix_reference="(Kèm theo Báo cáo số \u2002\u2002\u2002/BC-SKHCN ngày \u2002\u2002\u2002 của Sở Khoa học "
-                           "và Công nghệ)",
+        # The agency's signer as the province recorded them; a summary without one is not
+        # issued (province_signer_missing).
+        signer=Signer(deputy=province.agency_signer_deputy, position=province.agency_signer_position,
+                      name=province.agency_signer_name),
+        appendix_reference=f"(Kèm theo Báo cáo số \u2002\u2002\u2002/{symbol} ngày \u2002\u2002\u2002 của {agency})",
     )
 
 

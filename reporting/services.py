@@ -19,6 +19,7 @@ from campaigns.models import Plan, Unit
 from campaigns.services import ConflictError, audit_record
 from campaigns.text import nfc
 from reporting import selectors, tasks
+from reporting.consolidated_selectors import unit_signer_missing
 from reporting.deadlines import EntryState, local_today, period_dates
 from reporting.models import (
     IndicatorValue,
@@ -308,11 +309,12 @@ def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, dat
 
 
 def report_missing(*, report: UnitReport) -> list[str]:
-    """What still has to be filled in before the report can be sent."""
+    """What still has to be filled in before the report can be sent: its figures and task
+    statuses, and who signs it (a report sent is the unit's signed document)."""
     rows = selectors.report_rows(period=report.period, unit=report.unit)
     values = selectors.report_values_by_indicator(report=report)
     progress = selectors.report_progress_by_task(report=report)
-    missing = []
+    missing = unit_signer_missing(report.unit)
     for indicator in rows.indicators:
         value = values.get(indicator.pk)
         if indicator.measure == Measure.PERCENT:

@@ -17,6 +17,9 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"P{n:02d}")
     name = factory.Sequence(lambda n: f"Tỉnh thử {n}")
+    agency_signer_deputy = "KT. GIÁM ĐỐC"
+    agency_signer_position = "PHÓ GIÁM ĐỐC"
+    agency_signer_name = factory.Sequence(lambda n: f"Người Ký Sở {n}")
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):
@@ -36,6 +39,9 @@ class UnitFactory(factory.django.DjangoModelFactory):
     commune = factory.SubFactory(CommuneFactory)
     kind = UnitKind.OFFICE
     name = factory.Sequence(lambda n: f"Đơn vị thử {n}")
+    abbreviation = factory.Sequence(lambda n: f"ĐV{n}")
+    head_position = "Trưởng đơn vị"
+    head_name = factory.Sequence(lambda n: f"Thủ Trưởng {n}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

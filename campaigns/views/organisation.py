@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 
-from campaigns import selectors
-from campaigns.access import ALL_ROLES, role_required
-from campaigns.models import Role
+from campaigns import selectors, services
+from campaigns.access import ALL_ROLES, not_post, post_only, request_access, role_required
+from campaigns.forms import UnitDetailsForm, apply_service_errors
+from campaigns.models import Role, Unit
+from campaigns.services import UNIT_DETAIL_FIELDS
+
+UNPROCESSABLE = 422
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,7 +47,34 @@ def commune_detail(request: HttpRequest, commune_code: str) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = selectors.unit_get(access=request.access, pk=unit_pk)  # type: ignore[attr-defined]
-    return render(request, "campaigns/unit_detail.html", {"unit": unit, "commune": unit.commune})
+    return _unit_page(request, unit)
+
+
+def _unit_page(request: HttpRequest, unit: Unit, form: UnitDetailsForm | None = None,
+               status: int = 200) -> HttpResponse:
+    if form is None and request_access(request).is_commune_admin:
+        form = UnitDetailsForm(initial={name: getattr(unit, name) for name in UNIT_DETAIL_FIELDS})
+    return render(request, "campaigns/unit_detail.html", {"unit": unit, "commune": unit.commune, "form": form},
+                  status=status)
+
+
+@post_only
+@role_required(Role.COMMUNE_ADMIN)
+def unit_details_edit(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The commune admin records the unit's abbreviation and head (who signs its reports)."""
+    unit = selectors.unit_get(access=request_access(request), pk=unit_pk)
+    if (refused := not_post(request)) is not None:
+        return refused
+    form = UnitDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_details_set(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin người ký báo cáo của đơn vị."))
+            return redirect("unit_detail", unit_pk=unit.pk)
+    return _unit_page(request, unit, form, status=UNPROCESSABLE)
 
 
 @role_required(Role.PROVINCE_REVIEWER)
@@ -58,5 +92,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("communes/<slug:commune_code>/", commune_detail, name="commune_detail"),
     path("units/<int:unit_pk>/", unit_detail, name="unit_detail"),
+    path("units/<int:unit_pk>/details/", unit_details_edit, name="unit_details_edit"),
     path("provinces/<str:province_code>/", province_detail, name="province_detail"),
 ]

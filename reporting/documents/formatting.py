@@ -106,6 +106,34 @@ def font_safe(text: str, *, profile: FormatProfile) -> str:
     return "".join(out)
 
 
+def line_count(text: str, *, style: TextStyle, profile: FormatProfile, max_width_pt: float) -> int:
+    """How many lines ``text`` takes in a box ``max_width_pt`` wide, wrapped word by word as
+    the renderer does (each of its own lines apart); an estimate within a line or so."""
+    count = 0
+    space = text_width_pt(" ", style, profile)
+    for paragraph in text.splitlines() or [""]:
+        lines, width = 1, 0.0
+        for word in paragraph.split():
+            word_width = text_width_pt(word, style, profile)
+            if width and width + space + word_width > max_width_pt:
+                lines, width = lines + 1, word_width
+            else:
+                width += (space if width else 0) + word_width
+        count += lines
+    return count
+
+
+_ITEM_ENDINGS = " \t;:,."
+
+
+def joined_items(items: Iterable[str], *, separator: str = "; ") -> str:
+    """Items of a list written on one line ("Kế hoạch triển khai; Báo cáo kết quả"): each
+    item's own closing ";", ":", "," or "." gives way to the separator, so a join never reads
+    ":;" or ";;" (a plan types "Kế hoạch triển khai:" and "Báo cáo hằng quý;" as list items)."""
+    parts = (" ".join(text.split()).rstrip(_ITEM_ENDINGS) for text in items)
+    return separator.join(part for part in parts if part)
+
+
 def recipient_lines(recipients: Iterable[str], *, profile: FormatProfile) -> list[str]:
     """Recipients one per line as written (campaigns.plan_text.recipient_lines)."""
     return plan_recipient_lines(recipients, prefix=profile.recipient_prefix)

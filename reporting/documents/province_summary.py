@@ -17,6 +17,7 @@ from reporting.consolidated_selectors import (
     ProvinceQuarter,
     ProvinceSummaryContent,
     fingerprint,
+    province_signer_missing,
     province_summary_content,
 )
 from reporting.documents.parts import appendix_reference_lines
@@ -126,5 +127,6 @@ SPEC = register(DocumentSpec(
     scope_commune_ids=lambda source: province_commune_ids(province_id=source.province.pk),
     object_id=lambda source: source.pk,
     resolve_cli=_resolve_cli,
-    revision="2",  # 2: the appendix in tables of at most APPENDIX_COLUMNS indicators
+    missing=lambda source: province_signer_missing(source.province),
+    revision="3",  # 2: the appendix in tables of at most APPENDIX_COLUMNS indicators; 3: the agency's signer
 ))

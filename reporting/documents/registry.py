@@ -43,6 +43,10 @@ class DocumentSpec:
     # a render then reads its source once, not twice (the quarterly documents' content is
     # their largest query set).
     context_data_version: Callable[[dict[str, Any]], str] | None = None
+    # What the source cannot be issued without (its signer), in Vietnamese: while this lists
+    # anything the PDF is refused with these messages, never printed with a blank signature.
+    # Kinds issued by a service of their own (the commune report) check there instead.
+    missing: Callable[[Any], list[str]] | None = None
 
     def id_of(self, source: Any) -> int:
         return int(self.object_id(source) if self.object_id else source.pk)

@@ -36,6 +36,7 @@ PLAN_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER,
 PENDING_SECONDS = 300
 REFRESH_SECONDS = 3
 ACCEPTED = 202
+CONFLICT = 409
 
 
 def pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
@@ -77,8 +78,13 @@ def _polled(request: HttpRequest) -> bool:
 
 def document_response(request: HttpRequest, *, kind: str, source: Any,
                       back_url: str = "") -> HttpResponse:
-    """The PDF of ``source``, or a small page that waits until it has been rendered."""
+    """The PDF of ``source``, or a small page that waits until it has been rendered; or, when
+    the document lacks what it cannot be issued without (its signer), a page that says so."""
     spec = spec_for(kind)
+    missing = spec.missing(source) if spec.missing is not None else []
+    if missing:
+        return render(request, "documents/refused.html", {"missing": missing, "back_url": back_url},
+                      status=CONFLICT)
     document = document_or_enqueue(kind=kind, source=source)
     if document is not None and _polled(request):
         response = render(request, "documents/_pending_status.html", {

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 
 from campaigns.demo import DEMO_PASSWORD
-from campaigns.models import Commune, Membership, Role, Unit
+from campaigns.models import Commune, Membership, Province, Role, Unit
 from campaigns.scoping import scopes_disabled
 
 
@@ -39,6 +40,19 @@ def test_demo_holds_the_units_each_seed_plan_names() -> None:
             roles = set(Membership.objects.filter(commune=commune).values_list("role", flat=True))
             assert {Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.UNIT_REPORTER} <= roles
         assert Membership.objects.filter(role=Role.PROVINCE_REVIEWER).count() == 4
+
+
+@pytest.mark.django_db
+def test_every_demo_unit_and_province_has_a_signer_and_an_abbreviation() -> None:
+    """Their reports print "Số: …/BC-VHXH" and a named signer (issue 13); a unit without them
+    could not send its report."""
+    call_command("load_demo", "--no-reports", verbosity=0)
+    with scopes_disabled():
+        blank = Unit.objects.filter(Q(abbreviation="") | Q(head_position="") | Q(head_name=""))
+        assert list(blank.values_list("commune__code", "name")) == []
+        culture = Unit.objects.get(commune__code="ba-ngoi", name="Phòng Văn hóa – Xã hội")
+        assert (culture.abbreviation, culture.head_position) == ("VHXH", "Trưởng phòng") and culture.head_name
+        assert not Province.objects.filter(Q(agency_signer_position="") | Q(agency_signer_name="")).exists()
 
 
 @pytest.mark.django_db

@@ -305,7 +305,10 @@ def test_signer_block_and_recipients(doc: Doc) -> None:
             if doc.signer[key]:
                 _assert_element(page, doc.signer[key].upper() if style.upper else doc.signer[key], style)
         _assert_element(page, profile.recipients_label_text, profile.recipients_label)
-        first_signer_line = doc.signer["authority"] or doc.signer["position"]
+        # Every quarterly document is signed by someone named: the unit's head, the commune's
+        # signer, the province agency's (issue 13: the unit report and the summary had no name).
+        assert doc.signer["name"] and doc.signer["position"]
+        first_signer_line = (doc.signer["authority"] or doc.signer["deputy"] or doc.signer["position"]).upper()
         label = pc.chars_of(page, profile.recipients_label_text)
         signer = pc.chars_of(page, first_signer_line)
         assert abs(label[0]["bottom"] - signer[0]["bottom"]) < 1.5, "“Nơi nhận:” level with the authority"
