@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_api_token'),
+        ('campaigns', '0006_unit_head_abbreviation_province_signer'),
     ]
 
     operations = [
