@@ -14,16 +14,24 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Task, Unit
+from reporting.consolidated_selectors import ROMAN
 from reporting.evidence import ALLOWED_TYPES, DESCRIPTION_MAX, URL_MAX
-from reporting.models import EvidenceKind, IndicatorValue, TaskProgress, TaskStatus, UnitReport
+from reporting.models import (
+    EvidenceKind,
+    IndicatorValue,
+    ReportingPeriod,
+    TaskProgress,
+    TaskStatus,
+    UnitReport,
+)
 from reporting.selectors import ReportRows
 from reporting.services import ProgressInput, ReportInput, ValueInput
-from targets.models import Indicator, Target
+from targets.models import Indicator, Target, TimeAggregation
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 NARRATIVES = (
@@ -144,6 +152,11 @@ class Block:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     conflict: dict[str, str] = field(default_factory=dict)  # field → what is saved now
+    hint: str = ""  # what to enter: this quarter's figure, or the figure at its end
+    # Last quarter's figures of the unit (sent or accepted), shown beside the fields; None
+    # when there is no last quarter (an ad-hoc request) or nothing was sent for it.
+    previous: IndicatorValue | None = None
+    previous_title: str = ""  # "Quý IV năm 2025"; "" for an ad-hoc request
 
     @property
     def percent(self) -> str:
@@ -164,6 +177,32 @@ def _field_decimal(bound: forms.BoundField) -> Decimal | None:
         return Decimal(normalise_number(str(value)))
     except ArithmeticError:
         return None
+
+
+def entry_hint(indicator: Indicator, period: ReportingPeriod) -> str:
+    """What the reporter enters for ``indicator``, from how it adds up over the quarters: a
+    flow (summed, "tin, bài đã đăng") is this quarter's own figure, a stock (the latest value,
+    "người dân có kỹ năng số") the figure at the end of the quarter, the year to date."""
+    flow = indicator.time_aggregation == TimeAggregation.SUM
+    what = _("tử số và mẫu số") if indicator.is_percent else _("số liệu")
+    if period.quarter is None:
+        if flow:
+            return _("Nhập %(what)s phát sinh trong kỳ báo cáo này.") % {"what": what}
+        return _("Nhập %(what)s tính đến thời điểm báo cáo.") % {"what": what}
+    when = {"what": what, "q": ROMAN[period.quarter], "y": period.year}
+    if flow:
+        return _("Nhập %(what)s phát sinh trong quý %(q)s năm %(y)s (chỉ riêng quý này, không cộng các quý "
+                 "trước; cổng tự cộng dồn từ đầu năm).") % when
+    return _("Nhập %(what)s tính đến hết quý %(q)s năm %(y)s (lũy kế từ đầu năm, gồm cả kết quả các quý "
+             "trước).") % when
+
+
+def previous_period_title(period: ReportingPeriod) -> str:
+    """"Quý IV năm 2025": the quarter before ``period`` ("" for an ad-hoc request)."""
+    if period.quarter is None:
+        return ""
+    year, quarter = (period.year, period.quarter - 1) if period.quarter > 1 else (period.year - 1, 4)
+    return _("Quý %(q)s năm %(y)s") % {"q": ROMAN[quarter], "y": year}
 
 
 def task_has_quantity(task: Task) -> bool:
@@ -242,6 +281,23 @@ class ReportForm(DescribedForm):
                 for message in messages:
                     self.add_error(key if key in self.fields else None, message)
 
+    def problems(self) -> list[str]:
+        """Every error of a save that failed, one line each naming its indicator or task: the
+        summary on top of the page ("Lưu nháp") and the autosave's status line say the same."""
+        names = {f"value-{i.pk}": i.short_name for i in self.rows.indicators}
+        names |= {f"task-{t.pk}": t.title[:60] for t in self.rows.tasks}
+        problems = [str(e) for e in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name == NON_FIELD_ERRORS:
+                continue
+            subject = names.get(name.rsplit("-", 1)[0], "")
+            label = self.fields[name].label if name in self.fields else ""
+            where = " — ".join(str(part) for part in (subject, label) if part)
+            problems += [f"{where}: {e}" if where else str(e) for e in errors]
+        for key, messages in self.block_errors.items():
+            problems += [f"{names.get(key, key)}: {e}" for e in messages]
+        return problems
+
     def note_conflict(self, saved: dict[str, Any]) -> None:
         """After a lost-update refusal: beside each field the user changed, what is saved now."""
         for name in self.fields:
@@ -259,14 +315,24 @@ class ReportForm(DescribedForm):
 
     # -- rendering -------------------------------------------------------------------------
 
-    def blocks(self) -> tuple[list[Block], list[Block]]:
-        """(indicator blocks, task blocks), with aria-describedby wired to their notes."""
-        indicators = [self._block(f"value-{i.pk}", indicator=i, target=self.rows.targets.get(i.pk))
+    def blocks(self, *, period: ReportingPeriod | None = None,
+               previous: dict[int, IndicatorValue] | None = None) -> tuple[list[Block], list[Block]]:
+        """(indicator blocks, task blocks), with aria-describedby wired to their notes; with
+        the ``period``, each indicator says what to enter and shows last quarter's figures
+        (``previous``, by indicator id: reporting.selectors.previous_values)."""
+        previous = previous or {}
+        indicators = [self._block(f"value-{i.pk}", indicator=i, target=self.rows.targets.get(i.pk),
+                                  hint=entry_hint(i, period) if period else "", previous=previous.get(i.pk),
+                                  previous_title=previous_period_title(period) if period else "")
                       for i in self.rows.indicators]
         tasks = [self._block(f"task-{t.pk}", task=t) for t in self.rows.tasks]
         extra: dict[str, list[str]] = {}
         for block in (*indicators, *tasks):
             notes = []
+            if block.hint:
+                notes.append(f"{block.key}-hint")
+            if block.previous_title:
+                notes.append(f"{block.key}-previous")
             if block.errors:
                 notes.append(f"{block.key}-errors")
             if block.warnings:

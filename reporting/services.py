@@ -165,10 +165,24 @@ def _lock(report: UnitReport, version: int | None) -> UnitReport:
     return locked
 
 
-def _number_problem(number: Decimal | None, field: Any) -> str | None:
-    """A number the column cannot hold exactly is an error here, not a rounding or a 500."""
+def whole_figures(indicator: Any) -> tuple[str, ...]:
+    """The figures of ``indicator`` that count things, so take whole numbers only: a
+    percentage's numerator and denominator (people, households), a count's or a level's value
+    ("12,5 hội nghị" is no figure) unless the indicator declares decimals."""
+    if indicator.measure == Measure.PERCENT:
+        return ("numerator", "denominator")
+    return ("value",) if indicator.decimals == 0 else ()
+
+
+def _number_problem(number: Decimal | None, field: Any, *, whole: bool = False, unit: str = "") -> str | None:
+    """A number the column cannot hold exactly is an error here, not a rounding or a 500;
+    a count with a fractional part is one too (``whole``). The one rule for every surface: the
+    form, the autosave, the Excel import and the API all save through this service."""
     if number is None:
         return None
+    if whole and number != number.to_integral_value():
+        typed = format(number.normalize(), "f").replace(".", ",")
+        return _("phải là số nguyên, không nhập được %(typed)s") % {"typed": f"{typed} {unit}".strip()}
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > field.decimal_places:
         return _("tối đa %(n)s chữ số thập phân") % {"n": field.decimal_places}
@@ -186,8 +200,10 @@ def _validate_values(values: dict[int, ValueInput], indicators: dict[int, Any]) 
         if indicator is None:
             errors.setdefault(key, []).append(_("Đơn vị không báo cáo chỉ số này trong kỳ."))
             continue
+        whole = whole_figures(indicator)
         for name, label in (("numerator", _("Tử số")), ("denominator", _("Mẫu số")), ("value", _("Giá trị"))):
-            problem = _number_problem(getattr(item, name), IndicatorValue._meta.get_field(name))
+            problem = _number_problem(getattr(item, name), IndicatorValue._meta.get_field(name),
+                                      whole=name in whole, unit=indicator.unit_of_measure if name == "value" else "")
             if problem:
                 errors.setdefault(key, []).append(f"{label}: {problem}.")
         if len(nfc(item.source or "")) > source_limit:
@@ -264,7 +280,8 @@ def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, dat
             errors.setdefault(key, []).append(_("Tình trạng không hợp lệ."))
         if item.output_quantity is not None and item.output_quantity < 0:
             errors.setdefault(key, []).append(_("Số lượng không được âm."))
-        problem = _number_problem(item.output_quantity, TaskProgress._meta.get_field("output_quantity"))
+        # A deliverable's quantity counts products ("02 Hội nghị"): whole numbers only.
+        problem = _number_problem(item.output_quantity, TaskProgress._meta.get_field("output_quantity"), whole=True)
         if problem:
             errors.setdefault(key, []).append(f"{_('Số lượng')}: {problem}.")
     if errors:

@@ -108,4 +108,5 @@ SPEC = register(DocumentSpec(
     context_data_version=lambda context: fingerprint(context["content"]),
     owner=lambda report: (report.unit.commune_id, None),
     filename=_filename,
+    revision="2",  # 2: the closing paragraph kept whole with the signature
 ))

@@ -269,7 +269,8 @@ def _report_page(request: HttpRequest, report: UnitReport, *, form: ReportForm |
                           rows=rows)
     if form is not None and warnings:
         form.block_warnings = warnings
-    indicator_blocks, task_blocks = form.blocks() if form is not None else ([], [])
+    indicator_blocks, task_blocks = (form.blocks(period=report.period, previous=selectors.previous_values(report=report))
+                                     if form is not None else ([], []))
     if editable and evidence_form is None:
         evidence_form = EvidenceForm(prefix="ev")
     if evidence_form is not None:
@@ -396,22 +397,6 @@ def _conflict(request: HttpRequest, report: UnitReport, rows: ReportRows) -> Htt
 UNPROCESSABLE = 422
 
 
-def _autosave_problems(form: ReportForm, rows: ReportRows) -> list[str]:
-    """The form's and the service's errors as short lines naming the indicator or task."""
-    names = {f"value-{i.pk}": i.short_name for i in rows.indicators}
-    names |= {f"task-{t.pk}": t.title[:60] for t in rows.tasks}
-    problems = [str(e) for e in form.non_field_errors()]
-    for name, errors in form.errors.items():
-        if name == "__all__":
-            continue
-        subject = names.get(name.rsplit("-", 1)[0], "")
-        label = form.fields[name].label if name in form.fields else name
-        problems += [f"{subject} — {label}: {e}" if subject else f"{label}: {e}" for e in errors]
-    for key, messages_ in form.block_errors.items():
-        problems += [f"{names.get(key, key)}: {e}" for e in messages_]
-    return problems
-
-
 def _autosave_status(request: HttpRequest, report: UnitReport, *, status: int = 200, saved: bool = False,
                      message: str = "", problems: list[str] | None = None) -> HttpResponse:
     return render(request, "reporting/_autosave_status.html", {
@@ -445,7 +430,7 @@ def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
     rows = selectors.report_rows(period=report.period, unit=report.unit)
     form = ReportForm(request.POST, rows=rows)
     if not form.is_valid():
-        return _autosave_status(request, report, status=UNPROCESSABLE, problems=_autosave_problems(form, rows))
+        return _autosave_status(request, report, status=UNPROCESSABLE, problems=form.problems())
     try:
         result = services.unit_report_save(report=report, actor=request.user,
                                            version=form.cleaned_data["version"], data=form.report_input())
@@ -455,7 +440,7 @@ def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
             "bấm “Lưu nháp” để xem bản đang lưu bên cạnh và ghi đè, hoặc tải lại trang để lấy bản mới."))
     except ValidationError as exc:
         form.apply_service_errors(exc)
-        return _autosave_status(request, report, status=UNPROCESSABLE, problems=_autosave_problems(form, rows))
+        return _autosave_status(request, report, status=UNPROCESSABLE, problems=form.problems())
     return _autosave_status(request, result.report, saved=True)
 
 

@@ -107,6 +107,7 @@ def test_the_province_summary_is_signed_by_its_agency(world: World) -> None:
         pc.assert_style(signed, "KT. GIÁM ĐỐC", size=14, bold=True)
         pc.assert_style(signed, "PHÓ GIÁM ĐỐC", size=14, bold=True)
         pc.assert_style(signed, "Phạm Quang Huy", size=14, bold=True)
+        assert pc.chars_of(signed, "Trên đây là báo cáo tổng hợp"), "the closing paragraph on the signer's page"
     assert pc.contains_stream_text(text, "/BC-SKHCN")
 
 
@@ -136,10 +137,12 @@ def test_the_signature_block_never_starts_a_page(world: World) -> None:
     """However long the narrative, the signature block shares its page with the closing
     paragraph (the last of the body): never a page holding only the signature."""
     _set_head(world)
-    # A long name makes the closing paragraph three lines: it must move whole, not leave its
-    # first line behind with the last two beside the signature.
-    world.unit_a.name = ("Tổ công nghệ số cộng đồng và triển khai Đề án 06 của khu dân cư Bình Tân, "
-                         "Cam Linh, Cam Phú và các tổ dân phố liền kề của phường")
+    # A long name (up to the field's 200 characters) makes the closing paragraph four lines: it
+    # must move whole, not leave its first lines behind with the last two beside the signature.
+    world.unit_a.name = ("Tổ công nghệ số cộng đồng và triển khai Đề án 06 của các khu dân cư Bình Tân, "
+                         "Cam Linh, Cam Phú, Cam Thuận, Cam Lộc và các tổ dân phố liền kề thuộc địa bàn "
+                         "phường, phụ trách hướng dẫn")
+    assert len(world.unit_a.name) <= 200
     world.unit_a.save(update_fields=["name"])
     report = world.report_a
     report.unit.refresh_from_db()

@@ -83,7 +83,11 @@ def test_save_audits_every_changed_value(world: World, report_a: UnitReport) -> 
         ({"adults": ValueInput(numerator=Decimal(-1), denominator=Decimal(5))}, "không được âm"),
         ({"news": ValueInput(value=Decimal(-3))}, "không được âm"),
         ({"adults": ValueInput(value=Decimal(40))}, "nhập tử số và mẫu số"),
-        ({"news": ValueInput(value=Decimal("1.125"))}, "tối đa 2 chữ số thập phân"),
+        # Counts take whole numbers (issue 13: "12,5 hội nghị"), a percentage's counts too.
+        ({"news": ValueInput(value=Decimal("12.5"))}, "Giá trị: phải là số nguyên, không nhập được 12,5 tin, bài."),
+        ({"adults": ValueInput(numerator=Decimal("10.5"), denominator=Decimal(20))},
+         "Tử số: phải là số nguyên, không nhập được 10,5."),
+        ({"adults": ValueInput(numerator=Decimal(10), denominator=Decimal("20.25"))}, "Mẫu số: phải là số nguyên"),
         ({"news": ValueInput(value=Decimal("1e13"))}, "số quá lớn"),
         ({"news": ValueInput(value=Decimal(1), source="x" * 301)}, "dài quá 300 ký tự"),
     ],

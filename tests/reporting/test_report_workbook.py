@@ -71,7 +71,7 @@ def _fill(wb: Workbook, world: World) -> None:
     values[f"G{adults}"] = "900"
     values[f"I{adults}"] = "Theo rà soát tháng 3"
     values[f"J{adults}"] = "Rà soát của các thôn"
-    values[f"H{_row(values, 'NEWS_ARTICLES')}"] = "12,5"
+    values[f"H{_row(values, 'NEWS_ARTICLES')}"] = "1250,0"
     tasks = wb["Nhiệm vụ"]
     task = _row(tasks, world.task_a.pk)
     tasks[f"F{task}"] = "Đang triển khai"
@@ -148,7 +148,7 @@ def test_template_is_prefilled_with_the_current_draft(world: World, report_a: Un
     adults, news = _ids()
     services.unit_report_save(report=report_a, actor=world.reporter_a, version=1, today=IN_WINDOW, data=ReportInput(
         values={adults: ValueInput(numerator=Decimal(450), denominator=Decimal(900), source="Rà soát"),
-                news: ValueInput(value=Decimal("12.5"))},
+                news: ValueInput(value=Decimal(12))},
         progress={world.task_a.pk: ProgressInput(status="done", output_quantity=Decimal(4))},
         proposals="Bổ sung máy tính"))
     report_a.refresh_from_db()
@@ -156,7 +156,7 @@ def test_template_is_prefilled_with_the_current_draft(world: World, report_a: Un
     values = wb["Chỉ số"]
     row = _row(values, "ADULTS_DIGITAL_SKILLS")
     assert (values[f"F{row}"].value, values[f"G{row}"].value, values[f"J{row}"].value) == (450, 900, "Rà soát")
-    assert values[f"H{_row(values, 'NEWS_ARTICLES')}"].value == 12.5
+    assert values[f"H{_row(values, 'NEWS_ARTICLES')}"].value == 12
     tasks = wb["Nhiệm vụ"]
     row = _row(tasks, world.task_a.pk)
     assert (tasks[f"F{row}"].value, tasks[f"G{row}"].value) == ("Hoàn thành", 4)
@@ -196,7 +196,7 @@ def test_round_trip_saves_values_progress_narrative_and_audits(world: World, rep
     value = IndicatorValue.objects.get(report=report_a, indicator_id=adults)
     assert (value.numerator, value.denominator, value.value) == (Decimal(450), Decimal(900), None)
     assert (value.comment, value.source) == ("Theo rà soát tháng 3", "Rà soát của các thôn")
-    assert IndicatorValue.objects.get(report=report_a, indicator_id=news).value == Decimal("12.5")
+    assert IndicatorValue.objects.get(report=report_a, indicator_id=news).value == Decimal(1250)
     progress = TaskProgress.objects.get(report=report_a, task=world.task_a)
     assert (progress.status, progress.output_quantity, progress.narrative) == (
         "in_progress", Decimal(3), "Đã tổ chức 3 buổi hướng dẫn")
@@ -206,7 +206,7 @@ def test_round_trip_saves_values_progress_narrative_and_audits(world: World, rep
     entry = AuditEntry.objects.get(action="report.save", target_id=report_a.pk)
     assert entry.actor == world.reporter_a
     assert entry.changes["ADULTS_DIGITAL_SKILLS"]["numerator"] == [None, "450"]
-    assert entry.changes["NEWS_ARTICLES"]["value"] == [None, "12.5"]
+    assert entry.changes["NEWS_ARTICLES"]["value"] == [None, "1250"]
     assert entry.changes["highlights"] == ["", "Tổ chức 12 buổi học cộng đồng"]
 
 
@@ -295,6 +295,11 @@ def _numerator_over_denominator(wb: Workbook, world: World) -> list[str]:
     return [f"Trang “Chỉ số”, ô F{row}:G{row}: Tử số không được lớn hơn mẫu số."]
 
 
+def _half_a_count(wb: Workbook, world: World) -> list[str]:
+    cell = _values_cell(wb, "NEWS_ARTICLES", "H", "12,5")
+    return [f"Trang “Chỉ số”, ô {cell}: Giá trị: phải là số nguyên, không nhập được 12,5 tin, bài."]
+
+
 def _value_in_a_grey_cell(wb: Workbook, world: World) -> list[str]:
     row = _row(wb["Chỉ số"], "ADULTS_DIGITAL_SKILLS")
     wb["Chỉ số"][f"H{row}"] = 50
@@ -378,7 +383,8 @@ def _several(wb: Workbook, world: World) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("no_scope")
 @pytest.mark.parametrize("spoil", [
-    _text_in_number, _negative, _numerator_over_denominator, _value_in_a_grey_cell, _unknown_status, _formula,
+    _text_in_number, _negative, _half_a_count, _numerator_over_denominator, _value_in_a_grey_cell, _unknown_status,
+    _formula,
     _missing_sheet, _thousands_separator, _three_decimals, _percentage_typed, _unknown_indicator, _added_row,
     _moved_column, _too_many_rows, _several,
 ], ids=lambda f: f.__name__.strip("_"))
