@@ -319,3 +319,29 @@ def test_the_issue_form_lists_what_is_incomplete_and_asks_for_confirmation(incom
     history = client.get(detail).content.decode()
     assert "Đã nhắc các đơn vị" in history[history.index('id="history"'):]
     assert 'id="issue-incomplete"' not in history
+
+
+def test_the_recompute_button_clears_a_change_whose_recompute_was_lost(
+        quarter: Quarter, committed: Callable[[], Any], django_capture_on_commit_callbacks: Any) -> None:
+    world = quarter.world
+    with django_capture_on_commit_callbacks(execute=False):  # the enqueue never happens (a lost message)
+        _edit(world, _row_of(_target(world, VNEID), value=D(75)))
+    assert plan_rollups_pending(plan=world.plan_a)
+    with committed():
+        response = login(world.admin_a).post(reverse("plan_progress_recompute", kwargs={"plan_pk": world.plan_a.pk}))
+    assert response.status_code == 302
+    assert _rollup(world, VNEID).target == D(75)
+    assert not plan_rollups_pending(plan=world.plan_a)
+
+
+def test_a_reopened_first_quarter_reaches_the_provinces_later_quarter(quarter: Quarter,
+                                                                      committed: Callable[[], Any]) -> None:
+    world = quarter.world
+    q2 = quarter.period.plan.periods.get(year=2026, quarter=2)
+    accept(committed, world, world.unit_a, q2, figures={ADULTS: (400, 1000), NEWS: 20, VNEID: (600, 1000)})
+    assert (_rollup(world, NEWS, 2).ytd_value, _province(world, NEWS, 2).ytd_value) == (D(90), D(90))
+    village = services.unit_report_open(period=quarter.period, unit=quarter.village)
+    with committed():
+        services.unit_report_reopen(report=village, actor=world.admin_a, version=village.version, reason="Sai số")
+    # The village's 30 Q1 articles leave the commune's and the province's Q2 year to date.
+    assert (_rollup(world, NEWS, 2).ytd_value, _province(world, NEWS, 2).ytd_value) == (D(60), D(60))
