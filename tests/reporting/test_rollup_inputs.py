@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from campaigns.models import AuditEntry, Plan
 from campaigns.plan_io import plan_data_export, plan_import
-from campaigns.services import TargetRow, plan_targets_save, plan_update
+from campaigns.services import TargetRow, plan_issue, plan_targets_save, plan_update
 from reporting import consolidated, services
 from reporting import consolidated_selectors as content
 from reporting.documents import storage
@@ -35,8 +35,10 @@ from reporting.models import (
     RollupInputs,
 )
 from reporting.rollup_selectors import plan_rollups_pending, rollups_pending
+from reporting.rollups import province_rollup_compute
 from targets.models import Target
 from tests.conftest import World, login
+from tests.factories import PlanFactory
 from tests.quarter import ADULTS, CONFIRM, NEWS, READY, VNEID, Quarter, accept, ind, open_report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope", "media")]
@@ -345,3 +347,14 @@ def test_a_reopened_first_quarter_reaches_the_provinces_later_quarter(quarter: Q
         services.unit_report_reopen(report=village, actor=world.admin_a, version=village.version, reason="Sai số")
     # The village's 30 Q1 articles leave the commune's and the province's Q2 year to date.
     assert (_rollup(world, NEWS, 2).ytd_value, _province(world, NEWS, 2).ytd_value) == (D(60), D(60))
+
+
+def test_issuing_a_plan_makes_the_province_count_it(quarter: Quarter, committed: Callable[[], Any]) -> None:
+    world = quarter.world
+    newer = PlanFactory(commune=world.commune_a)  # a newer draft carries the commune's year for now…
+    services.reporting_periods_sync(plan=newer)
+    province_rollup_compute(province_id=world.province_p.pk, year=2026, quarter=1)
+    assert not ProvinceRollup.objects.filter(province=world.province_p, indicator=ind(NEWS)).exists()
+    with committed():  # …until the older one is issued: an issued plan comes first
+        plan_issue(plan=world.plan_a, actor=world.admin_a, version=None)
+    assert _province(world, NEWS).ytd_value == D(70)
