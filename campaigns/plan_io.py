@@ -521,9 +521,11 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
         plan.tasks.all().delete()
         action = "plan.reimport"
     _write_parts(plan, data, units, resolved.indicators)
-    from campaigns.services import plan_periods_sync
+    from campaigns.services import plan_periods_sync, plan_rollups_inputs_changed
 
     plan_periods_sync(plan)
+    # Its targets and units are the figures' inputs (a re-import replaces them all).
+    plan_rollups_inputs_changed(plan=plan, years=plan.years)
     audit_record(commune=commune, actor=actor, action=action, target=plan,
                  changes={"title": [None, plan.title], "tasks": [None, len(data.tasks)],
                           "targets": [None, len(data.targets)]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -165,6 +166,28 @@ def plan_periods_sync(plan: Plan) -> None:
     reporting_periods_sync(plan=plan)
 
 
+# Plan fields the rollups read: the margin sets the status; the years say which plan carries a
+# commune's year (reporting.rollups.plans_for_year).
+PLAN_ROLLUP_FIELDS = {"progress_margin", "start_year", "end_year"}
+# Target fields the rollups read (the target, its line from the baseline, its units).
+TARGET_ROLLUP_FIELDS = {"indicator_id", "year", "value", "baseline", "reporting_units"}
+
+
+def plan_rollups_inputs_changed(*, plan: Plan, years: Iterable[int]) -> None:
+    """The plan's figures of these years have a changed input: marked pending now, recomputed
+    after commit (DESIGN.md rule 9).
+
+    Imported at call time: reporting builds on campaigns, and a module-level import of
+    reporting here would close the campaigns ↔ reporting cycle (issue 14 replaces this with a
+    hook registry). Every write path of campaigns that changes a rollup input calls this one
+    function, so the rule lives in one place: reporting.rollup_inputs.
+    """
+    from reporting.rollup_inputs import rollups_inputs_changed
+
+    for year in sorted(set(years)):
+        rollups_inputs_changed(plan_ids=[plan.pk], year=year)
+
+
 def _clean_value(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 
@@ -216,12 +239,15 @@ def plan_update(*, plan: Plan, actor: Any, version: int | None, fields: dict[str
                for k, v in new.items() if old[k] != v}
     if not changes:
         return locked
+    old_years = locked.years
     for key, value in new.items():
         setattr(locked, key, value)
     locked.full_clean()
     locked.save()
     if changes.keys() & PLAN_PERIOD_FIELDS:
         plan_periods_sync(locked)
+    if changes.keys() & PLAN_ROLLUP_FIELDS:
+        plan_rollups_inputs_changed(plan=locked, years={*old_years, *locked.years})
     _plan_record(plan=locked, actor=actor, action="plan.update", target=locked, changes=changes,
                  reason=reason)
     locked.refresh_from_db()
@@ -244,6 +270,8 @@ def plan_issue(*, plan: Plan, actor: Any, version: int | None) -> Plan:
     locked.save(update_fields=["status", "issued_at"])
     audit_record(commune=locked.commune, actor=actor, action="plan.issue", target=locked,
                  changes={"status": [PlanStatus.DRAFT, PlanStatus.ISSUED]})
+    # An issued plan carries its commune's years before a draft one (plans_for_year).
+    plan_rollups_inputs_changed(plan=locked, years=locked.years)
     Plan.objects.filter(pk=locked.pk).update(version=models.F("version") + 1)
     locked.refresh_from_db()
     return locked
@@ -330,6 +358,7 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
         raise ValidationError(errors)
 
     order = max((t.order for t in existing.values()), default=0)
+    changed_years: set[int] = set()
     for row in rows:
         target = existing.get(row.target_id) if row.target_id else None
         if row.delete:
@@ -337,6 +366,7 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
                 snapshot = {"indicator": target.indicator.code, "year": target.year, "value": str(target.value)}
                 _plan_record(plan=locked, actor=actor, action="target.delete", target=target,
                              changes={k: [v, None] for k, v in snapshot.items()}, reason=reason)
+                changed_years.add(target.year)
                 target.delete()
             continue
         values = {"indicator_id": row.indicator_id, "year": row.year, "value": row.value,
@@ -345,6 +375,7 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
             order += 1
             target = Target.objects.create(plan=locked, order=order, **values)
             target.reporting_units.set(row.reporting_unit_ids)
+            changed_years.add(target.year)
             _plan_record(plan=locked, actor=actor, action="target.create", target=target,
                          changes={k: [None, str(v)] for k, v in values.items() if v not in (None, "")},
                          reason=reason)
@@ -358,6 +389,8 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
                 [units[u].name for u in old_units], [units[u].name for u in sorted(row.reporting_unit_ids)]]
         if not changes:
             continue
+        if changes.keys() & TARGET_ROLLUP_FIELDS:
+            changed_years.update({old["year"], row.year})
         for key, value in values.items():
             setattr(target, key, value)
         target.save()
@@ -367,5 +400,6 @@ def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list
         if "statement" in changes and old["statement"]:
             _sentence_follows(plan=locked, actor=actor, old=old["statement"], new=values["statement"],
                               reason=reason)
+    plan_rollups_inputs_changed(plan=locked, years=changed_years)
     locked.refresh_from_db()
     return locked

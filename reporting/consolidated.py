@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import IssuerKind, Plan
 from campaigns.services import ConflictError, audit_record
 from campaigns.text import nfc
+from reporting import selectors
 from reporting.consolidated_selectors import ROMAN, commune_phrase
 from reporting.documents import storage
 from reporting.models import (
@@ -51,6 +52,7 @@ from reporting.models import (
     ReportingPeriod,
 )
 from reporting.reminders import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
+from reporting.rollup_inputs import rollups_recompute_now
 
 logger = logging.getLogger(__name__)
 
@@ -252,19 +254,55 @@ def _keep_superseded(report: CommuneReport, document: Any) -> dict[str, Any]:
         return {"file": None, "missing": document.file.name, **kept}
 
 
+def issue_incomplete_errors(*, incompleteness: selectors.Incompleteness, confirmed: bool,
+                            reason: str) -> dict[str, str]:
+    """Issuing with unit reports unreviewed or missing needs the admin's explicit
+    confirmation and a reason (kept in the history, printed nowhere)."""
+    if not incompleteness:
+        return {}
+    errors = {}
+    if not confirmed:
+        errors["incomplete_confirmed"] = _("Còn báo cáo đơn vị chưa được duyệt hoặc đơn vị chưa báo cáo: "
+                                           "phải xác nhận ban hành khi số liệu chưa đầy đủ.")
+    if not nfc(reason or ""):
+        errors["incomplete_reason"] = _("Phải ghi lý do ban hành khi số liệu chưa đầy đủ.")
+    return errors
+
+
 @storage.atomic_with_files()
-def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | None) -> CommuneReport:
+def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | None,
+                         incomplete_confirmed: bool = False, incomplete_reason: str = "") -> CommuneReport:
     """Issue the report: check the number, date and signer, record the transition, and render
     the PDF frozen, in this transaction (see the module's note). Should the transaction roll
-    back, the PDF and the copy of a superseded one written for it are deleted with it."""
+    back, the PDF and the copy of a superseded one written for it are deleted with it.
+
+    Unit reports awaiting review or units that have not reported (selectors.
+    period_incompleteness) do not block the issue, but the admin must confirm it and say why;
+    the reason goes into the transition and the audit with the units' names.
+
+    The figures are recomputed first, here, for this plan's quarter (and any earlier quarter
+    whose inputs changed): a target edited a moment ago, or a report reopened, must not be
+    frozen at its old value while the queue catches up (DESIGN.md rule 9). One commune's
+    quarter is one aggregate query, cheap beside the PDF render.
+    """
     report = _lock(report, version)
     if report.state not in EDITABLE_STATES:
         raise ValidationError(_("Chỉ ban hành được báo cáo đang soạn hoặc bị tỉnh trả lại."))
     missing = issue_missing(report)
+    incompleteness = selectors.period_incompleteness(period=report.period)
+    missing.update(issue_incomplete_errors(incompleteness=incompleteness, confirmed=incomplete_confirmed,
+                                           reason=incomplete_reason))
     if missing:
         raise ValidationError(missing)
+    period = report.period
+    if period.quarter is not None:
+        rollups_recompute_now(plan_id=period.plan_id, year=period.year, quarter=period.quarter)
     changes: dict[str, Any] = {"number": [None, report.number], "issue_date": [None, _plain(report.issue_date)],
                                "signer_name": [None, report.signer_name]}
+    reason = ""
+    if incompleteness:
+        reason = nfc(incomplete_reason)
+        changes["incomplete"] = [None, incompleteness.as_audit()]
     previous = storage.document_current(kind=DocumentKind.COMMUNE_REPORT, source=report).document
     if previous is not None and previous.is_frozen:
         # A reissue after a return: keep the returned document, then let it be replaced.
@@ -273,7 +311,7 @@ def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | No
     report.issued_at = timezone.now()
     report.issued_by = actor if getattr(actor, "is_authenticated", False) else None
     report.save(update_fields=["issued_at", "issued_by"])
-    _transition(report, to_state=CommuneReportState.ISSUED, actor=actor, changes=changes)
+    _transition(report, to_state=CommuneReportState.ISSUED, actor=actor, reason=reason, changes=changes)
     document = storage.document_render_and_store(kind=DocumentKind.COMMUNE_REPORT, source=report, frozen=True)
     audit_record(commune=report.commune, actor=actor, action="commune_report.document", target=report,
                  changes={"document": [None, {"file": document.file.name, "sha256": document.sha256,

@@ -342,6 +342,45 @@ class ProvinceRollup(models.Model):
         return f"{self.province_id} {self.indicator_id} {self.year}Q{self.quarter}"
 
 
+class RollupInputs(models.Model):
+    """When one plan's figures of one quarter last had an input change, and how far the
+    rollups have caught up (DESIGN.md rule 9: a figure is never older than its inputs).
+
+    A writer that changes an input (a target, its reporting units, a report entering or
+    leaving "accepted") bumps ``inputs_version`` in its own transaction, under this row's lock;
+    the recompute it enqueues after commit ends by raising ``computed_version`` to the version
+    the writer saw. Versions, not timestamps: the lock orders writers by commit, so when the
+    recompute for version v runs every change up to v is committed and read, whereas a
+    writer's clock is read before its commit. Pending is ``computed_version < inputs_version``.
+    Kept per plan (a commune may have a Party and a People's Committee plan) with the commune
+    beside it for the tenant scope; the selectors answer per commune.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollup_inputs")
+    commune = models.ForeignKey("campaigns.Commune", on_delete=models.CASCADE, related_name="rollup_inputs")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    inputs_version = models.PositiveIntegerField(default=0)
+    inputs_changed_at = models.DateTimeField(null=True)
+    computed_version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True)
+
+    objects = tenant_manager("commune")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year", "quarter"], name="rollup_inputs_key"),
+            models.CheckConstraint(name="rollup_inputs_quarter", condition=Q(quarter__gte=1, quarter__lte=4)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.year}Q{self.quarter}: {self.computed_version}/{self.inputs_version}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.computed_version < self.inputs_version
+
+
 class CommuneReportState(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     ISSUED = "issued", _("Đã ban hành")

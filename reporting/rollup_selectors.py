@@ -7,16 +7,23 @@ Each read is a fixed number of queries however many indicators, quarters or comm
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import F, Max
 
 from campaigns.models import Commune, Plan, Province
 from campaigns.scoping import scopes_disabled
 from campaigns.text import vi_sorted
-from reporting.models import CommuneRollup, PeriodKind, ProvinceRollup, ReportingPeriod
+from reporting.models import (
+    CommuneRollup,
+    PeriodKind,
+    ProvinceRollup,
+    ReportingPeriod,
+    RollupInputs,
+)
 from reporting.rollups import plans_for_year
 from targets.models import Indicator
 
@@ -183,3 +190,28 @@ def province_commune_ids(*, province_id: int) -> list[int]:
     """
     with scopes_disabled():
         return list(Commune.objects.filter(province_id=province_id).order_by("pk").values_list("pk", flat=True))
+
+
+# --- Pending recomputes (DESIGN.md rule 9) ----------------------------------------------------
+
+
+def rollups_pending(*, commune_ids: Iterable[int], year: int | None = None, quarter: int | None = None) -> bool:
+    """Whether any figure of these communes (of the year, of the quarter) still waits for the
+    recompute of a changed input (reporting.rollup_inputs). One query."""
+    rows = RollupInputs.objects.filter(commune_id__in=list(commune_ids), computed_version__lt=F("inputs_version"))
+    if year is not None:
+        rows = rows.filter(year=year)
+    if quarter is not None:
+        rows = rows.filter(quarter=quarter)
+    return rows.exists()
+
+
+def plan_rollups_pending(*, plan: Plan) -> bool:
+    """Whether any of the plan's figures still waits for a recompute. One query."""
+    return RollupInputs.objects.filter(plan=plan, computed_version__lt=F("inputs_version")).exists()
+
+
+def plan_input_versions(*, plan: Plan, year: int, quarters: Iterable[int]) -> list[list[int]]:
+    """[[quarter, input version], …] of the plan's quarters, as a recompute records them."""
+    return [[q, v] for q, v in RollupInputs.objects.filter(plan=plan, year=year, quarter__in=list(quarters))
+            .order_by("quarter").values_list("quarter", "inputs_version")]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from campaigns.access import Access
 from campaigns.models import Plan, Task, Unit
+from campaigns.text import vi_sorted
 from campaigns.timeframes import parse_timeframe
 from reporting.deadlines import entry_state, local_today, on_time
 from reporting.models import (
@@ -168,6 +169,34 @@ def period_completeness(*, period: ReportingPeriod, today: date | None = None) -
     return Completeness(
         period=period, rows=rows, expected=len(units), received=sum(r.received for r in rows),
         received_on_time=sum(r.on_time for r in rows), accepted=sum(r.accepted for r in rows),
+    )
+
+
+@dataclass
+class Incompleteness:
+    """What a consolidated report of the period would leave out if issued now: the unit
+    reports sent but not yet reviewed, and the units whose report has not been sent (none,
+    a draft, or returned for correction). Empty lists: nothing is missing."""
+
+    awaiting_review: list[UnitCompleteness]
+    not_reported: list[UnitCompleteness]
+
+    def __bool__(self) -> bool:
+        return bool(self.awaiting_review or self.not_reported)
+
+    def as_audit(self) -> dict[str, list[str]]:
+        """Unit names, as the audit keeps them."""
+        return {"awaiting_review": [row.unit.name for row in self.awaiting_review],
+                "not_reported": [row.unit.name for row in self.not_reported]}
+
+
+def period_incompleteness(*, period: ReportingPeriod, today: date | None = None) -> Incompleteness:
+    """The expected units of the period whose figures are not in the consolidation yet."""
+    rows = vi_sorted(period_completeness(period=period, today=today).rows, key=lambda row: row.unit.name)
+    return Incompleteness(
+        awaiting_review=[row for row in rows if row.report is not None and row.report.state == ReportState.SUBMITTED],
+        not_reported=[row for row in rows if row.report is None
+                      or row.report.state in (ReportState.DRAFT, ReportState.RETURNED)],
     )
 
 

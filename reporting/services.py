@@ -32,6 +32,7 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
+from reporting.rollup_inputs import rollups_inputs_changed
 from targets.models import Measure, TimeAggregation
 
 # --- Periods ------------------------------------------------------------------------------
@@ -357,6 +358,10 @@ def _transition(report: UnitReport, *, to_state: str, actor: Any, reason: str = 
         actor=actor if getattr(actor, "is_authenticated", False) else None, reason=nfc(reason))
     audit_record(commune=report.unit.commune, actor=actor, action=f"report.{to_state}", target=report,
                  changes={"state": [from_state, to_state]}, reason=reason)
+    period = report.period
+    if ReportState.ACCEPTED in (from_state, to_state) and period.kind == PeriodKind.QUARTERLY:
+        # The accepted reports are the rollups' input: recompute from this quarter on.
+        rollups_inputs_changed(plan_ids=[period.plan_id], year=period.year, quarter=period.quarter)
     commune_ids = [report.unit.commune_id]
     transaction.on_commit(lambda: tasks.on_report_transition.delay(
         transition_id=transition.pk, commune_ids=commune_ids))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from celery import chain, chord, group, shared_task
+from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from campaigns.celery_base import TenantTask
@@ -21,25 +21,11 @@ _RETRY_ON = (OperationalError, InterfaceError, OSError)
 
 @shared_task(base=TenantTask, name="reporting.on_report_transition", autoretry_for=_RETRY_ON)
 def on_report_transition(*, transition_id: int, commune_ids: list[int]) -> None:
-    """After a review transition commits: tell the people concerned by e-mail, and when a
-    report enters or leaves "accepted", recompute the commune's and the province's figures."""
-    from reporting.models import PeriodKind, ReportState, ReportTransition
+    """After a review transition commits: tell the people concerned by e-mail. (The figures
+    a transition into or out of "accepted" changes are recomputed by the chain the transition
+    enqueued itself: reporting.rollup_inputs.)"""
     from reporting.notifications import report_transition_notify
 
-    transition = ReportTransition.objects.select_related("report__period", "report__unit__commune").filter(
-        pk=transition_id).first()
-    if transition is None:  # outside the task's scope, or gone: nothing to do
-        return
-    period = transition.report.period
-    if (ReportState.ACCEPTED in (transition.from_state, transition.to_state)
-            and period.kind == PeriodKind.QUARTERLY):
-        commune = transition.report.unit.commune
-        chain(
-            commune_rollup.si(plan_ids=[period.plan_id], year=period.year, quarter=period.quarter,
-                              commune_ids=[commune.pk]),
-            province_rollup_combine.si(province_id=commune.province_id, year=period.year,
-                                       quarter=period.quarter, commune_ids=_province_communes(commune.province_id)),
-        ).apply_async()
     report_transition_notify(transition_id=transition_id)
 
 
@@ -68,6 +54,15 @@ def province_rollup_combine(*_results: Any, province_id: int, year: int, quarter
     from reporting.rollups import province_rollup_compute
 
     return province_rollup_compute(province_id=province_id, year=year, quarter=quarter)
+
+
+@shared_task(base=TenantTask, name="reporting.rollup_inputs_computed", autoretry_for=_RETRY_ON)
+def rollup_inputs_computed(*, plan_id: int, year: int, marks: list[list[int]], commune_ids: list[int]) -> int:
+    """The chain's last step: the plan's figures have caught up with the input versions in
+    ``marks`` ([[quarter, version], …]); pages stop saying "Đang cập nhật số liệu…"."""
+    from reporting.rollup_inputs import rollup_inputs_caught_up
+
+    return rollup_inputs_caught_up(plan_id=plan_id, year=year, marks=marks)
 
 
 @shared_task(name="reporting.province_rollup", acks_late=True, reject_on_worker_lost=True)

@@ -111,6 +111,11 @@ def open_report(quarter: Quarter, **fields: Any) -> CommuneReport:
 READY = {"number": "5", "issue_date": date(2026, 4, 2), "highlights": "Đã tổ chức 12 lớp học cho người dân."}
 
 
+# The quarter's school has not reported: issuing needs the admin's confirmation and reason.
+CONFIRM = {"incomplete_confirmed": True, "incomplete_reason": "Trường học chưa báo cáo, đã nhắc; báo cáo đúng hạn"}
+
+
 def issue(quarter: Quarter, **fields: Any) -> CommuneReport:
     report = open_report(quarter, **{**READY, **fields})
-    return consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version)
+    return consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version,
+                                             **CONFIRM)

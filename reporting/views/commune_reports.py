@@ -88,12 +88,36 @@ class CommuneReportForm(DescribedForm):
     signer_position = forms.CharField(label=gettext_lazy("Chức vụ người ký"), max_length=100, required=False)
     signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=100, required=False)
 
+    # Issuing with unit reports unreviewed or missing: the admin confirms and says why. Not
+    # saved with the draft; the issue service checks them and keeps the reason in the history.
+    incomplete_confirmed = forms.BooleanField(
+        label=gettext_lazy("Tôi xác nhận ban hành báo cáo khi số liệu chưa đầy đủ"), required=False)
+    incomplete_reason = forms.CharField(
+        label=gettext_lazy("Lý do ban hành khi số liệu chưa đầy đủ"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Được lưu trong quá trình xử lý của báo cáo, không in trong văn bản."))
+
     SERVICE_FIELDS = ("number", "symbol", "issue_date", "place", "title", "highlights", "difficulties",
                       "proposals", "next_steps", "recipients", "signer_authority", "signer_deputy",
                       "signer_position", "signer_name")
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.SERVICE_FIELDS}
+
+
+class IssueConfirmForm(DescribedForm):
+    """The confirmation posted with "Ban hành" (also without the draft's fields)."""
+
+    incomplete_confirmed = forms.BooleanField(required=False)
+    incomplete_reason = forms.CharField(required=False, max_length=2000)
+
+
+def _issue_confirmation(request: HttpRequest) -> dict[str, Any]:
+    form = IssueConfirmForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return {"incomplete_confirmed": bool(data.get("incomplete_confirmed")),
+            "incomplete_reason": data.get("incomplete_reason") or ""}
 
 
 def _initial(report: CommuneReport) -> dict[str, Any]:
@@ -165,6 +189,7 @@ def _page(request: HttpRequest, report: CommuneReport, *, form: CommuneReportFor
         "content": content_selectors.commune_report_content(report=report), "badge": BADGES.get(report.state, ""),
         "editable": editable, "form": form, "review": review, "errors": errors or [],
         "issue_missing": list(consolidated.issue_missing(report).values()) if editable else [],
+        "incompleteness": selectors.period_incompleteness(period=report.period) if editable else None,
         "transitions": transitions, "last_transition": last,
         "is_frozen": report.state != CommuneReportState.DRAFT,
     }, status=status)
@@ -230,8 +255,9 @@ def commune_report_issue(request: HttpRequest, commune_report_pk: int) -> HttpRe
             return _page(request, report, errors=[str(e) for e in posted.errors.get("version", [])]
                          or [_("Thiếu phiên bản báo cáo: vui lòng tải lại trang.")])
         version = posted.cleaned_data["version"]
+    confirmation = _issue_confirmation(request)
     try:
-        consolidated.commune_report_issue(report=report, actor=request.user, version=version)
+        consolidated.commune_report_issue(report=report, actor=request.user, version=version, **confirmation)
     except ConflictError as exc:
         fresh = content_selectors.commune_report_get(pk=report.pk)
         return _page(request, fresh, errors=[str(exc)], status=CONFLICT)
@@ -239,8 +265,12 @@ def commune_report_issue(request: HttpRequest, commune_report_pk: int) -> HttpRe
         fresh = content_selectors.commune_report_get(pk=report.pk)
         if not _editable(request_access(request), fresh):
             return _page(request, fresh, errors=exc.messages)
-        # What is missing, beside its field in the form as saved.
-        form = CommuneReportForm(_as_data(_initial(fresh)))
+        # What is missing, beside its field in the form as saved (the confirmation as posted).
+        data = _as_data(_initial(fresh))
+        if confirmation["incomplete_confirmed"]:
+            data["incomplete_confirmed"] = "on"
+        data["incomplete_reason"] = confirmation["incomplete_reason"]
+        form = CommuneReportForm(data)
         form.is_valid()
         form.apply_service_errors(exc)
         return _page(request, fresh, form=form)

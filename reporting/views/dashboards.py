@@ -217,6 +217,7 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": status_legend(),
         "is_admin": request_access(request).is_commune_admin, "is_reviewer": request_access(request).is_reviewer,
         "upcoming_days": dashboards.UPCOMING_DAYS,
+        "rollups_pending": rollup_selectors.rollups_pending(commune_ids=[commune.pk], year=data.year),
     })
 
 

@@ -185,6 +185,7 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
         "job_url": reverse("plan_progress_status", kwargs={"plan_pk": plan.pk}),
         "body_template": "reporting/_plan_progress_body.html", "job_steps": "quarters",
         "updated_at": progress.computed_at, "updated_none": _("Chưa có số liệu tổng hợp."),
+        "rollups_pending": rollup_selectors.plan_rollups_pending(plan=plan),
     }
 
 
@@ -256,6 +257,11 @@ def _enqueue_plan_rollups(*, plan: Plan, year: int, quarters: list[int]) -> None
              for q in quarters]
     steps += [tasks.province_rollup_combine.si(province_id=province_id, year=year, quarter=q,
                                                commune_ids=province_communes) for q in quarters]
+    # The changes committed so far are in what these steps read: once they finish, a pending
+    # mark left by them (a recompute that failed, say) is cleared.
+    marks = rollup_selectors.plan_input_versions(plan=plan, year=year, quarters=quarters)
+    if marks:
+        steps.append(tasks.rollup_inputs_computed.si(plan_id=plan.pk, year=year, marks=marks, commune_ids=commune_ids))
     transaction.on_commit(lambda: chain(*steps).apply_async())
 
 
@@ -350,6 +356,8 @@ def _province_context(request: HttpRequest, province: Province) -> dict[str, Any
                    f"{urlencode({'year': period.year, 'quarter': period.quarter})}",
         "body_template": "reporting/_province_progress_body.html", "job_steps": "communes",
         "updated_at": table.computed_at, "updated_none": _("Chưa có số liệu tổng hợp cho quý này."),
+        "rollups_pending": rollup_selectors.rollups_pending(
+            commune_ids=[line.commune.pk for line in table.communes], year=period.year, quarter=period.quarter),
         "job": _province_job(request, province, period.year, period.quarter),
     }
 

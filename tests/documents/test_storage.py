@@ -282,7 +282,7 @@ def test_a_failed_issue_leaves_no_pdf_and_no_copy_of_the_returned_one(
         quarter: Any, committed: Callable[[], Any], settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from reporting import consolidated
     from reporting.models import CommuneReportState
-    from tests.quarter import issue
+    from tests.quarter import CONFIRM, issue
 
     media = Path(settings.MEDIA_ROOT)
     report = issue(quarter)
@@ -301,14 +301,16 @@ def test_a_failed_issue_leaves_no_pdf_and_no_copy_of_the_returned_one(
 
     monkeypatch.setattr(consolidated, "audit_record", audit_then_fail)
     with pytest.raises(RuntimeError):
-        consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version)
+        consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version,
+                                          **CONFIRM)
     report.refresh_from_db()
     assert report.state == CommuneReportState.RETURNED
     assert _stored_files(media) == [media / str(signed.file.name)], "neither the new PDF nor the copy remain"
     kept = RenderedDocument.objects.get(pk=signed.pk)
     assert (kept.file.name, kept.sha256, kept.is_frozen) == (signed.file.name, signed.sha256, True)
     monkeypatch.setattr(consolidated, "audit_record", real_audit)  # the same issue, now going through
-    report = consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version)
+    report = consolidated.commune_report_issue(report=report, actor=quarter.world.admin_a, version=report.version,
+                                               **CONFIRM)
     reissued = RenderedDocument.objects.get(pk=signed.pk)
     assert report.state == CommuneReportState.ISSUED and reissued.sha256 != signed.sha256
     assert default_storage.exists(str(reissued.file.name))

@@ -41,7 +41,7 @@ from tests.factories import (
     TaskFactory,
     UnitFactory,
 )
-from tests.quarter import ADULTS, NEWS, VNEID, Quarter, accept, ind, issue, open_report
+from tests.quarter import ADULTS, CONFIRM, NEWS, VNEID, Quarter, accept, ind, issue, open_report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope", "media")]
 
@@ -236,7 +236,8 @@ def test_reissue_after_return_makes_a_new_frozen_pdf_and_keeps_the_returned_one(
     with committed():
         report = consolidated.commune_report_update(report=report, actor=world.admin_a, version=report.version,
                                                     fields={"number": "9", "issue_date": date(2026, 4, 20)})
-        report = consolidated.commune_report_issue(report=report, actor=world.admin_a, version=report.version)
+        report = consolidated.commune_report_issue(report=report, actor=world.admin_a, version=report.version,
+                                                   **CONFIRM)
     second = current(report).document
     assert second is not None and second.is_frozen and second.sha256 != first.sha256
     assert not default_storage.exists(first_name)  # the storage replaced the file…
@@ -425,7 +426,8 @@ def test_the_admin_edits_then_issues_from_the_page(quarter: Quarter) -> None:
     assert stale.status_code == 409 and "vừa được người khác cập nhật" in stale.content.decode()
     issue_url = reverse("commune_report_issue", kwargs={"commune_report_pk": report.pk})
     report.refresh_from_db()
-    response = client.post(issue_url, _form(report, issue_date="02/04/2026", highlights="Kết quả nổi bật quý"))
+    response = client.post(issue_url, _form(report, issue_date="02/04/2026", highlights="Kết quả nổi bật quý",
+                                            incomplete_confirmed="on", incomplete_reason="Trường chưa báo cáo"))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == CommuneReportState.ISSUED and report.highlights == "Kết quả nổi bật quý"
