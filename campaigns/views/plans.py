@@ -104,7 +104,8 @@ def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_selectors.plan_get(pk=plan_pk)
     document = plan_selectors.plan_document(plan=plan)
     return render(request, "campaigns/plan_detail.html", {
-        "plan": plan, "commune": plan.commune, "doc": document})
+        "plan": plan, "commune": plan.commune, "doc": document,
+        "unreported": plan_selectors.unreported_target_ids(targets=document.targets, tasks=document.tasks)})
 
 
 @role_required(*ADMIN)
