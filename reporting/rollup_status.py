@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy
 
 from reporting.deadlines import local_today
@@ -77,6 +78,42 @@ def shown_status(*, stored: str, units_reported: int, due: bool) -> str:
     if units_reported <= 0:
         return RollupStatus.NO_DATA
     return stored
+
+
+def shown_status_on(*, stored: str, units_reported: int, unit_deadline: date | None,
+                    today: date | None = None) -> str:
+    """shown_status() for a row read with its quarter's unit deadline (``unit_deadline_of``):
+    no period, no deadline to wait for."""
+    due = unit_deadline is None or unit_deadline < (today or local_today())
+    return shown_status(stored=stored, units_reported=units_reported, due=due)
+
+
+def unit_deadline_of() -> Subquery:
+    """The unit deadline of a CommuneRollup row's quarter, as an annotation (no extra query).
+
+    Through the base manager: the rollup rows are read in the tenant scope already, and the
+    period is found by their own plan, so the scope's join would only repeat it."""
+    return Subquery(ReportingPeriod._base_manager.filter(
+        plan_id=OuterRef("plan_id"), kind=PeriodKind.QUARTERLY, year=OuterRef("year"), quarter=OuterRef("quarter"),
+    ).values("unit_deadline")[:1])
+
+
+def shown_status_filter(code: str, *, today: date | None = None) -> Q:
+    """Rows of CommuneRollup annotated with ``unit_deadline`` (``unit_deadline_of``) whose
+    shown status is ``code``: shown_status() as a filter, clause by clause (a test checks the
+    two agree on every combination)."""
+    today = today or local_today()
+    judged = ~Q(status__in=[RollupStatus.REACHED, RollupStatus.NO_TARGET])
+    # Spelled out both ways: NOT over a NULL deadline (no period: due) would drop the row.
+    not_due = Q(unit_deadline__gte=today)
+    due = Q(unit_deadline__isnull=True) | Q(unit_deadline__lt=today)
+    if code in (RollupStatus.REACHED, RollupStatus.NO_TARGET):
+        return Q(status=code)
+    if code == NOT_DUE:
+        return judged & not_due
+    if code == RollupStatus.NO_DATA:
+        return judged & due & (Q(units_reported__lte=0) | Q(status=RollupStatus.NO_DATA))
+    return Q(status=code) & due & Q(units_reported__gt=0)
 
 
 def not_due_quarters(*, plan_ids: Iterable[int], today: date) -> set[tuple[int, int, int]]:
