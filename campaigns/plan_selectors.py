@@ -445,3 +445,27 @@ def unit_assignments(*, unit: Unit) -> list[PlanAssignments]:
         entry = by_plan.setdefault(target.plan_id, PlanAssignments(plan=target.plan))
         entry.targets.append(target)
     return sorted(by_plan.values(), key=lambda e: (-e.plan.start_year, -e.plan.pk))
+
+
+# --- Who reports a target --------------------------------------------------------------------
+
+
+def deliverable_indicator_ids(*, plan: Plan) -> set[int]:
+    """Indicators a task deliverable of the plan counts towards (one query)."""
+    return set(TaskDeliverable.objects.filter(task__plan=plan, indicator__isnull=False)
+               .values_list("indicator_id", flat=True))
+
+
+def target_has_reporter(*, unit_count: int, indicator_id: int, deliverable_indicator_ids: set[int]) -> bool:
+    """A target gets figures only if a unit reports it (Target.reporting_units) or a task's
+    deliverable counts towards its indicator; otherwise it stays without data whatever the
+    units send, and the pages flag it ("Chưa giao đơn vị báo cáo")."""
+    return unit_count > 0 or indicator_id in deliverable_indicator_ids
+
+
+def unreported_target_ids(*, targets: Iterable[Target], tasks: Iterable[Task]) -> set[int]:
+    """The targets no unit reports, from a plan's prefetched targets and tasks (no query)."""
+    fed = {d.indicator_id for task in tasks for d in task.deliverables.all() if d.indicator_id is not None}
+    return {t.pk for t in targets
+            if not target_has_reporter(unit_count=len(t.reporting_units.all()), indicator_id=t.indicator_id,
+                                       deliverable_indicator_ids=fed)}

@@ -43,6 +43,7 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollup_math import expected_at
+from reporting.rollup_status import NOT_DUE, judge_rows, status_label
 from reporting.rollups import plans_for_year
 from targets.models import Indicator, Target, TimeAggregation
 
@@ -57,6 +58,7 @@ STATUS_SHORT: dict[str, str] = {
     RollupStatus.OFF_TRACK: "Chậm",
     RollupStatus.NO_DATA: "Chưa có số liệu",
     RollupStatus.NO_TARGET: "Không có chỉ tiêu",
+    NOT_DUE: "Chưa đến hạn",
 }
 
 
@@ -432,7 +434,7 @@ class CommuneReportContent:
 def _status_counts_text(counts: dict[str, int], total: int) -> str:
     parts = [f"{counts.get(code, 0)} {STATUS_SHORT[code].lower()}" for code in
              (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
-              RollupStatus.NO_DATA) if counts.get(code)]
+              NOT_DUE, RollupStatus.NO_DATA) if counts.get(code)]
     return _("Trong %(n)s chỉ tiêu năm: %(parts)s.") % {"n": total, "parts": ", ".join(parts)} if parts else ""
 
 
@@ -497,8 +499,8 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
     commune = plan.commune
     year, quarter = period.year, period.quarter or 4
     targets = list(Target.objects.filter(plan=plan, year=year).select_related("indicator").order_by("order", "id"))
-    rollups = list(CommuneRollup.objects.filter(plan=plan, year=year, quarter__lte=quarter)
-                   .select_related("indicator"))
+    rollups = list(judge_rows(list(CommuneRollup.objects.filter(plan=plan, year=year, quarter__lte=quarter)
+                                   .select_related("indicator"))))
     this_quarter = {r.indicator_id: r for r in rollups if r.quarter == quarter}
     ytd_by_quarter: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for computed in rollups:
@@ -522,7 +524,7 @@ def commune_report_content(*, report: CommuneReport) -> CommuneReportContent:
             quarter=figure_text(row.value if row else None, indicator),
             ytd=figure_text(row.ytd_value if row else None, indicator),
             achievement=percent_text(row.achievement if row else None), status=status,
-            status_label=str(RollupStatus(status).label),
+            status_label=status_label(status),
             units=f"{row.units_reported}/{row.units_expected}" if row else "—",
             detail=_figure_detail(row, indicator)))
     # A chart only where there is a figure to draw: an indicator no unit has reported yet
@@ -764,13 +766,16 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
     states = dict(CommuneReport.objects.filter(
         period__plan_id__in=plan_ids, period__kind=PeriodKind.QUARTERLY, period__year=year,
         period__quarter=quarter).values_list("commune_id", "state"))
+    # Counted from the communes' rows the appendix prints (a figure to date; a target; the
+    # status shown), so the counts describe the figures beside them.
     indicators = [
         SummaryIndicator(
             number=n, code=i.code, name=i.name, short_name=i.short_name, unit_of_measure=i.unit_of_measure,
             ytd=figure_text(total.ytd_value if total else None, i),
-            communes=f"{total.communes_reported}/{total.communes_expected}" if total else "—",
-            at_risk=total.communes_at_risk if total else 0)
-        for n, (i, total) in enumerate(zip(table.indicators, table.totals, strict=True), start=1)
+            communes=f"{with_figure}/{with_target}" if total else "—", at_risk=lagging)
+        for n, (i, total, with_figure, with_target, lagging) in enumerate(zip(
+            table.indicators, table.totals, table.communes_with_figure, table.communes_with_target,
+            table.communes_lagging, strict=True), start=1)
     ]
     communes = []
     for number, line in enumerate(table.communes, start=1):
@@ -783,7 +788,7 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
                 target = figure_text(row.target, indicator)
                 unit = "%" if indicator.is_percent else f" {indicator.unit_of_measure}"
                 risky.append(f"{indicator.short_name}: {figure_text(row.ytd_value, indicator)}{unit} "
-                             f"(chỉ tiêu {target}{unit}, {str(RollupStatus(row.status).label).lower()})")
+                             f"(chỉ tiêu {target}{unit}, {status_label(row.status).lower()})")
         expected, received, timely, accepted = completeness.get(line.commune.pk, (0, 0, 0, 0))
         state = states.get(line.commune.pk)
         communes.append(SummaryCommune(
@@ -795,10 +800,10 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
     issued = sum(1 for line in table.communes if states.get(line.commune.pk) in (
         CommuneReportState.ISSUED, CommuneReportState.ACKNOWLEDGED))
     completeness_summary = _(
-        "%(prefix)s có %(n)s xã, phường; %(issued)s xã, phường đã ban hành báo cáo tổng hợp %(what)s. "
+        "Trên hệ thống có %(n)s xã, phường của %(place)s; %(issued)s xã, phường đã ban hành báo cáo tổng hợp %(what)s. "
         "Các đơn vị cấp xã phải báo cáo %(expected)s lượt, đã nhận %(received)s lượt, trong đó %(accepted)s "
         "lượt đã được xã, phường chấp nhận."
-    ) % {"prefix": prefix, "n": len(communes), "issued": issued, "what": what,
+    ) % {"place": f"{prefix.lower()} {province.name}", "n": len(communes), "issued": issued, "what": what,
          "expected": sum(c.expected for c in communes), "received": sum(c.received for c in communes),
          "accepted": sum(c.accepted for c in communes)}
     agency = " ".join(province.agency_name.split())

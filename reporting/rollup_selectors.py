@@ -24,6 +24,7 @@ from reporting.models import (
     ReportingPeriod,
     RollupInputs,
 )
+from reporting.rollup_status import LAGGING, judge_rows
 from reporting.rollups import plans_for_year
 from targets.models import Indicator
 
@@ -71,10 +72,11 @@ class PlanProgress:
     computed_at: datetime | None
 
 
-def plan_progress(*, plan: Plan) -> PlanProgress:
-    """The plan's rollup rows for each of its years, one line per indicator (one query)."""
-    rows = (CommuneRollup.objects.filter(plan=plan, year__gte=plan.start_year, year__lte=plan.end_year)
-            .select_related("indicator"))
+def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
+    """The plan's rollup rows for each of its years, one line per indicator, each with the
+    status it shows ``today`` (rollup_status; two queries)."""
+    rows = judge_rows(list(CommuneRollup.objects.filter(plan=plan, year__gte=plan.start_year, year__lte=plan.end_year)
+                           .select_related("indicator")), today=today)
     by_year: dict[int, dict[int, IndicatorLine]] = {year: {} for year in range(plan.start_year, plan.end_year + 1)}
     computed_at: datetime | None = None
     for row in rows:
@@ -128,6 +130,30 @@ class ProvinceTable:
     def has_data(self) -> bool:
         return bool(self.indicators)
 
+    def _column(self, index: int) -> list[CommuneRollup]:
+        return [row for line in self.communes if (row := line.cells[index]) is not None]
+
+    @property
+    def communes_with_figure(self) -> list[int]:
+        """Per indicator: the communes whose year-to-date figure exists (what the province
+        figure is made of), counted from the rows the table shows."""
+        return [sum(1 for row in self._column(i) if row.ytd_value is not None) for i in range(len(self.indicators))]
+
+    @property
+    def communes_with_target(self) -> list[int]:
+        return [sum(1 for row in self._column(i) if row.target is not None) for i in range(len(self.indicators))]
+
+    @property
+    def communes_lagging(self) -> list[int]:
+        """Per indicator: the communes whose shown status is at risk or off track."""
+        return [sum(1 for row in self._column(i) if row.status in LAGGING) for i in range(len(self.indicators))]
+
+    @property
+    def indicators_with_data(self) -> int:
+        """Standard indicators with a figure for at least one commune (or the province)."""
+        return sum(1 for i, total in enumerate(self.totals)
+                   if self.communes_with_figure[i] or (total is not None and total.ytd_value is not None))
+
 
 @dataclass(frozen=True)
 class QuarterChoice:
@@ -143,18 +169,26 @@ def province_quarters(*, province: Province) -> list[QuarterChoice]:
     return [QuarterChoice(year=r["year"], quarter=r["quarter"], has_data=bool(r["reported"])) for r in rows]
 
 
-def province_default_quarter(*, choices: list[QuarterChoice], today: date) -> tuple[int, int]:
-    """The latest quarter with reported data, else the latest computed, else today's quarter."""
-    for choice in choices:
-        if choice.has_data:
-            return choice.year, choice.quarter
-    if choices:
-        return choices[0].year, choices[0].quarter
+def province_due_quarter(*, province: Province, today: date) -> tuple[int, int] | None:
+    """The latest quarter whose unit deadline has passed for every commune plan of the province
+    that has it (one query); None before the first deadline."""
+    found = (ReportingPeriod.objects.filter(plan__commune__province=province, kind=PeriodKind.QUARTERLY)
+             .values("year", "quarter").annotate(last=Max("unit_deadline")).filter(last__lt=today)
+             .order_by("-year", "-quarter").first())
+    return (found["year"], found["quarter"]) if found else None
+
+
+def province_default_quarter(*, due: tuple[int, int] | None, today: date) -> tuple[int, int]:
+    """The latest quarter whose unit deadline has passed (not the latest with any data: one
+    early report must not turn the province's pages to a quarter still open), else today's."""
+    if due is not None:
+        return due
     return today.year, (today.month - 1) // 3 + 1
 
 
-def province_table(*, province: Province, year: int, quarter: int) -> ProvinceTable:
-    """Communes × standard indicators for one quarter, with the province row (five queries).
+def province_table(*, province: Province, year: int, quarter: int, today: date | None = None) -> ProvinceTable:
+    """Communes × standard indicators for one quarter, with the province row (six queries);
+    each commune row carries the status it shows ``today`` (rollup_status).
 
     The communes' figures come from the plan that carries each commune's year (the same choice
     the province rollup made), so a commune row and the province row add up.
@@ -164,6 +198,7 @@ def province_table(*, province: Province, year: int, quarter: int) -> ProvinceTa
     plan_of = dict(Plan.objects.filter(pk__in=plan_ids).values_list("commune_id", "pk"))
     rows = list(CommuneRollup.objects.filter(plan_id__in=plan_ids, year=year, quarter=quarter,
                                              indicator__commune__isnull=True).select_related("indicator"))
+    judge_rows(rows, today=today)
     totals = {t.indicator_id: t for t in ProvinceRollup.objects.filter(province=province, year=year, quarter=quarter)
               .select_related("indicator")}
     indicators = {r.indicator_id: r.indicator for r in rows}

@@ -114,7 +114,8 @@ def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
         "plan": plan, "commune": plan.commune, "doc": document, "blocks": plan_blocks(document),
         "recipient_lines": recipient_lines(document.recipients),
         "issue_missing": plan_issue_missing(document), "source_gaps": paragraphs(plan.source_gaps),
-        "text_problems": target_text_problems(document)})
+        "text_problems": target_text_problems(document),
+        "unreported": plan_selectors.unreported_target_ids(targets=document.targets, tasks=document.tasks)})
 
 
 @role_required(*ADMIN)

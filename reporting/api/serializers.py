@@ -3,10 +3,12 @@ reviewer's two writes on a commune report."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import commune_official_name
@@ -15,12 +17,14 @@ from reporting.models import (
     CommuneReportTransition,
     CommuneRollup,
     IndicatorValue,
+    PeriodKind,
     ProvinceRollup,
     ReportingPeriod,
     ReportTransition,
     TaskProgress,
     UnitReport,
 )
+from reporting.rollup_status import STATUS_CODES, shown_status_on
 
 
 def commune_report_pdf_url(pk: int) -> str:
@@ -36,6 +40,11 @@ _PK_MARK = 9081726354
 def _pdf_url_parts(prefix: str) -> tuple[str, str]:
     before, after = reverse("api_commune_report_pdf", kwargs={"commune_report_pk": _PK_MARK}).split(str(_PK_MARK))
     return before, after
+
+
+def _shown_status(stored: str, units_reported: int, unit_deadline: date | None) -> str:
+    """The status the pages show (rollup_status), from a row and its quarter's unit deadline."""
+    return shown_status_on(stored=stored, units_reported=units_reported, unit_deadline=unit_deadline)
 
 
 def units_completeness(reported: int, expected: int) -> float | None:
@@ -152,6 +161,9 @@ class CommuneRollupSerializer(serializers.ModelSerializer):  # type: ignore[type
     commune_name = serializers.CharField(source="commune.official_name", read_only=True)
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.short_name", read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text=_("Tình trạng như các trang và báo cáo ghi: “not_due” (chưa đến hạn) trước hạn đơn vị nộp "
+                    "báo cáo của quý, “no_data” khi chưa đơn vị nào báo cáo trong quý."))
     completeness = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,11 +172,22 @@ class CommuneRollupSerializer(serializers.ModelSerializer):  # type: ignore[type
                   "numerator", "denominator", "value", "ytd_numerator", "ytd_denominator", "ytd_value",
                   "target", "expected", "achievement", "status", "units_reported", "units_expected",
                   "completeness", "computed_at"]
+        # unit_deadline: annotated by the list's queryset (rollup_status.unit_deadline_of).
         row_computed = {"commune_name": (("commune__kind", "commune__name"), commune_official_name),
+                        "status": (("status", "units_reported", "unit_deadline"), _shown_status),
                         "completeness": (("units_reported", "units_expected"), units_completeness)}
+
+    @extend_schema_field(serializers.ChoiceField(choices=sorted(STATUS_CODES)))
+    def get_status(self, row: CommuneRollup) -> str:
+        if not hasattr(row, "unit_deadline"):  # a row not read through the list's queryset
+            row.unit_deadline = ReportingPeriod.objects.filter(  # type: ignore[attr-defined]
+                plan_id=row.plan_id, kind=PeriodKind.QUARTERLY, year=row.year, quarter=row.quarter,
+            ).values_list("unit_deadline", flat=True).first()
+        return _shown_status(row.status, row.units_reported, row.unit_deadline)  # type: ignore[attr-defined]
 
     def get_completeness(self, row: CommuneRollup) -> float | None:
         return units_completeness(row.units_reported, row.units_expected)
+
 
 
 class ProvinceRollupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -34,7 +34,7 @@ from campaigns.api.base import (
 from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from campaigns.models import Commune, Role
 from campaigns.scoping import scopes_disabled
-from reporting import consolidated
+from reporting import consolidated, rollup_status
 from reporting.api import serializers as s
 from reporting.consolidated_selectors import province_quarter_completeness
 from reporting.deadlines import local_today
@@ -113,6 +113,13 @@ with scopes_disabled():
                                        help_text="true: chỉ các chỉ số chuẩn quốc gia")
         updated_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte",
                                                          help_text="Chỉ số liệu tính lại từ thời điểm này (ISO 8601)")
+        # The status as shown (rollup_status), not as stored: a filter agrees with the rows.
+        status = django_filters.ChoiceFilter(
+            choices=[(code, code) for code in sorted(rollup_status.STATUS_CODES)], method="filter_status",
+            help_text="Tình trạng như trong kết quả (trường status)")
+
+        def filter_status(self, queryset: QuerySet[CommuneRollup], name: str, value: str) -> QuerySet[CommuneRollup]:
+            return queryset.filter(rollup_status.shown_status_filter(value))
 
         class Meta:
             model = CommuneRollup
@@ -336,7 +343,8 @@ class CommuneRollupList(PortalAPIView):
     cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[CommuneRollup]:
-        return CommuneRollup.objects.all()
+        # The quarter's unit deadline beside each row: its status is shown as the pages show it.
+        return CommuneRollup.objects.annotate(unit_deadline=rollup_status.unit_deadline_of())
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

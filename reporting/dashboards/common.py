@@ -11,11 +11,13 @@ from django.db.models import Q
 from campaigns.models import Commune, Plan, Task
 from campaigns.timeframes import Timeframe, parse_timeframe
 from reporting import rollup_selectors
-from reporting.models import CommuneRollup, ReportingPeriod, RollupStatus
+from reporting.models import PeriodKind, ReportingPeriod
+from reporting.rollup_status import (
+    LAGGING as LAGGING,  # re-exported: the dashboards' readers use it
+)
 from reporting.rollups import plans_for_year
 
 QUARTERS = (1, 2, 3, 4)
-LAGGING = frozenset({RollupStatus.AT_RISK, RollupStatus.OFF_TRACK})
 # A task falling due within this many days is "upcoming" on the dashboards.
 UPCOMING_DAYS = 45
 # How many reporting deadlines the commune dashboard lists.
@@ -42,16 +44,25 @@ def commune_plan(*, commune: Commune, today: date, year: int | None = None) -> t
     return Plan.objects.select_related("commune", "commune__province").get(pk=chosen[0]), wanted
 
 
-def figures_quarter(rows: list[CommuneRollup], asked: int | None) -> int | None:
-    """The quarter whose rollup the dashboard shows: the one asked for, else the latest with
-    reported data, else the latest computed (the province page's rule, per commune)."""
+def figures_quarter(periods: list[ReportingPeriod], asked: int | None, *, today: date) -> int | None:
+    """The quarter whose figures the dashboard shows: the one asked for, else the latest whose
+    unit deadline has passed (not the latest with any data: one report accepted days before the
+    deadline must not turn the page to a quarter still open), else the first quarter of the
+    year (nothing is due yet, and its statuses say so). ``periods``: the year's quarters."""
     if asked in QUARTERS:
         return asked
-    quarters = sorted({row.quarter for row in rows})
-    with_data = sorted({row.quarter for row in rows if row.units_reported > 0})
-    if with_data:
-        return with_data[-1]
-    return quarters[-1] if quarters else None
+    passed = [p.quarter for p in periods if p.quarter is not None and p.unit_deadline < today]
+    if passed:
+        return max(passed)
+    quarters = sorted(p.quarter for p in periods if p.quarter is not None)
+    return quarters[0] if quarters else None
+
+
+def latest_due_year(*, commune: Commune, today: date) -> int | None:
+    """The year of the commune's latest quarter past its unit deadline (one query): in January
+    the dashboard still shows last year's fourth quarter."""
+    return (ReportingPeriod.objects.filter(plan__commune=commune, kind=PeriodKind.QUARTERLY, unit_deadline__lt=today)
+            .order_by("-year", "-quarter").values_list("year", flat=True).first())
 
 
 def status_period(periods: list[ReportingPeriod], *, today: date, quarter: int | None) -> ReportingPeriod | None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
+from campaigns import plan_selectors
 from campaigns.models import Commune, Plan, Task
 from reporting import selectors
 from reporting.dashboards.common import (
@@ -17,6 +18,7 @@ from reporting.dashboards.common import (
     assignable,
     commune_plan,
     figures_quarter,
+    latest_due_year,
     status_period,
     task_deadlines,
 )
@@ -30,6 +32,7 @@ from reporting.models import (
     TaskProgress,
     TaskStatus,
 )
+from reporting.rollup_status import judge_rows
 from targets.models import Indicator, Target
 
 
@@ -42,6 +45,9 @@ class IndicatorProgress:
     target: Target | None
     row: CommuneRollup | None
     ytd_by_quarter: dict[int, Decimal | None]
+    # A target no unit reports (no reporting unit, no task deliverable counting towards it):
+    # it can never have a figure, whatever the units send.
+    unreported: bool = False
 
     @property
     def status(self) -> str:
@@ -63,8 +69,8 @@ class CommuneDashboard:
     commune: Commune
     plan: Plan | None
     year: int
-    quarter: int | None  # the quarter of the figures (None: nothing rolled up yet)
-    quarters: list[int]  # quarters of the year with rollup rows
+    quarter: int | None  # the quarter of the figures (None: the year has no quarterly period)
+    quarters: list[int]  # quarters that can be chosen: with rollup rows, or past their deadline
     indicators: list[IndicatorProgress]
     computed_at: datetime | None
     period: ReportingPeriod | None  # the quarter whose unit reports are listed
@@ -73,6 +79,19 @@ class CommuneDashboard:
     tasks: TaskDeadlines
     deadlines: list[Deadline]
     assignable_tasks: int
+    shown_period: ReportingPeriod | None = None  # the period of the figures' quarter
+    has_figures: bool = False  # rollup rows exist for the shown quarter
+    today: date | None = None
+
+    @property
+    def shown_not_due(self) -> bool:
+        """The figures' quarter is still before its unit deadline (chosen explicitly)."""
+        period = self.shown_period
+        return period is not None and self.today is not None and period.unit_deadline >= self.today
+
+    @property
+    def unreported(self) -> list[IndicatorProgress]:
+        return [line for line in self.indicators if line.unreported]
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -90,7 +109,9 @@ def _indicator_lines(plan: Plan, year: int, quarter: int | None,
                      rows: list[CommuneRollup]) -> list[IndicatorProgress]:
     """One line per target of the year, then per indicator rolled up without a target, in the
     order of the consolidated report (the target's order, then the library's)."""
-    targets = list(Target.objects.filter(plan=plan, year=year).select_related("indicator").order_by("order", "id"))
+    targets = list(Target.objects.filter(plan=plan, year=year).select_related("indicator")
+                   .annotate(unit_count=Count("reporting_units")).order_by("order", "id"))
+    fed = plan_selectors.deliverable_indicator_ids(plan=plan)
     target_of = {t.indicator_id: t for t in targets}
     indicators: dict[int, Indicator] = {t.indicator_id: t.indicator for t in targets}
     ytd: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
@@ -103,7 +124,10 @@ def _indicator_lines(plan: Plan, year: int, quarter: int | None,
     ordered = sorted(indicators.values(), key=lambda i: (
         target_of[i.pk].order if i.pk in target_of else 10**6, i.order, i.code))
     return [IndicatorProgress(indicator=i, target=target_of.get(i.pk), row=shown.get(i.pk),
-                              ytd_by_quarter={q: v for q, v in ytd[i.pk].items() if quarter and q <= quarter})
+                              ytd_by_quarter={q: v for q, v in ytd[i.pk].items() if quarter and q <= quarter},
+                              unreported=i.pk in target_of and not plan_selectors.target_has_reporter(
+                                  unit_count=target_of[i.pk].unit_count,  # type: ignore[attr-defined]
+                                  indicator_id=i.pk, deliverable_indicator_ids=fed))
             for i in ordered]
 
 
@@ -122,23 +146,28 @@ def _deadlines(periods: list[ReportingPeriod], today: date) -> list[Deadline]:
 def commune_dashboard(*, commune: Commune, today: date, year: int | None = None,
                       quarter: int | None = None) -> CommuneDashboard:
     """The commune's plan of the year at a glance (a fixed number of queries, about 20)."""
+    if year is None and quarter is None:
+        year = latest_due_year(commune=commune, today=today)
     plan, year = commune_plan(commune=commune, today=today, year=year)
     if plan is None:
         return CommuneDashboard(
             commune=commune, plan=None, year=year, quarter=None, quarters=[], indicators=[], computed_at=None,
             period=None, completeness=None, commune_report=None, tasks=TaskDeadlines(), deadlines=[],
-            assignable_tasks=0)
-    rows = list(CommuneRollup.objects.filter(plan=plan, year=year).select_related("indicator"))
-    shown = figures_quarter(rows, quarter)
+            assignable_tasks=0, today=today)
+    rows = list(judge_rows(list(CommuneRollup.objects.filter(plan=plan, year=year).select_related("indicator")),
+                           today=today))
     periods = list(ReportingPeriod.objects.filter(plan=plan))
-    period = status_period([p for p in periods if p.kind == PeriodKind.QUARTERLY and p.year == year],
-                           today=today, quarter=quarter)
+    quarterly = [p for p in periods if p.kind == PeriodKind.QUARTERLY and p.year == year]
+    shown = figures_quarter(quarterly, quarter, today=today)
+    choosable = {row.quarter for row in rows} | {p.quarter for p in quarterly
+                                                 if p.quarter is not None and p.unit_deadline < today}
+    period = status_period(quarterly, today=today, quarter=quarter)
     tasks = list(Task.objects.filter(assignable(Q(plan=plan))).select_related("lead_unit").order_by("order"))
     done_ids = set(TaskProgress.objects.filter(
         task__plan=plan, status=TaskStatus.DONE, report__state=ReportState.ACCEPTED,
     ).values_list("task_id", flat=True))
     return CommuneDashboard(
-        commune=commune, plan=plan, year=year, quarter=shown, quarters=sorted({row.quarter for row in rows}),
+        commune=commune, plan=plan, year=year, quarter=shown, quarters=sorted(choosable | ({shown} if shown else set())),
         indicators=_indicator_lines(plan, year, shown, rows),
         computed_at=max((row.computed_at for row in rows), default=None),
         period=period,
@@ -147,4 +176,6 @@ def commune_dashboard(*, commune: Commune, today: date, year: int | None = None,
         tasks=task_deadlines(tasks, done_ids=done_ids, today=today),
         deadlines=_deadlines(periods, today),
         assignable_tasks=len(tasks),
+        shown_period=next((p for p in quarterly if p.quarter == shown), None),
+        has_figures=any(row.quarter == shown for row in rows), today=today,
     )

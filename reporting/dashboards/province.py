@@ -75,10 +75,10 @@ class ProvinceDashboard:
 
 
 def province_dashboard(*, province: Province, year: int, quarter: int,
-                       choices: list[rollup_selectors.QuarterChoice]) -> ProvinceDashboard:
+                       choices: list[rollup_selectors.QuarterChoice], today: date | None = None) -> ProvinceDashboard:
     """Communes × standard indicators of one quarter with each commune's unit reports and its
-    consolidated report (a fixed number of queries, about 12)."""
-    table = rollup_selectors.province_table(province=province, year=year, quarter=quarter)
+    consolidated report (a fixed number of queries, about 12); statuses as shown ``today``."""
+    table = rollup_selectors.province_table(province=province, year=year, quarter=quarter, today=today)
     plan_ids = [line.plan_id for line in table.communes if line.plan_id is not None]
     completeness = province_quarter_completeness(plan_ids, year, quarter)
     states = dict(CommuneReport.objects.filter(
@@ -99,14 +99,13 @@ def province_plan_years(*, province: Province) -> list[int]:
     return sorted({year for start, end in spans for year in range(start, end + 1)})
 
 
-def default_quarter(*, choices: list[rollup_selectors.QuarterChoice], plan_years: list[int],
-                    today: date) -> tuple[int, int]:
-    """The progress page's default (the latest quarter with figures); with no figures at all,
-    this quarter, or the end of the latest year the communes have plans for when none covers
-    this year (a province whose plans were all for last year)."""
-    if choices:
-        return rollup_selectors.province_default_quarter(choices=choices, today=today)
-    year, quarter = today.year, (today.month - 1) // 3 + 1
+def default_quarter(*, due: tuple[int, int] | None, plan_years: list[int], today: date) -> tuple[int, int]:
+    """The latest quarter whose unit deadline has passed (rollup_selectors.province_due_quarter);
+    before any deadline, this quarter, or the end of the latest year the communes have plans for
+    when none covers this year (a province whose plans were all for last year)."""
+    if due is not None:
+        return due
+    year, quarter = rollup_selectors.province_default_quarter(due=None, today=today)
     if plan_years and year not in plan_years:
         earlier = [y for y in plan_years if y < year]
         year = max(earlier) if earlier else min(plan_years)

@@ -92,6 +92,7 @@ class IndicatorCard:
     expected: str
     marker: int | None  # where the trajectory stands, percent of the target (None: no target)
     units: Completeness | None
+    unreported: bool = False  # no unit reports the target
 
 
 def _card(line: IndicatorProgress) -> IndicatorCard:
@@ -107,6 +108,7 @@ def _card(line: IndicatorProgress) -> IndicatorCard:
         bar=_clamp(row.achievement if row else None),
         expected=level_text(row.expected if row else None, indicator), marker=marker,
         units=Completeness(row.units_reported, row.units_expected) if row else None,
+        unreported=line.unreported,
     )
 
 
@@ -205,7 +207,7 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "cards": cards, "status_summary": [(status, counts.get(status.code, 0)) for status in status_legend()],
         "lagging": sum(counts.get(code, 0) for code in dashboards.LAGGING),
         "charts": [chart(line, line.target, data.year) for line in data.key_indicators
-                   if data.quarter and line.target is not None],
+                   if data.has_figures and line.target is not None],
         "units": units, "unit_counts": _state_counts(units),
         "late_units": sum(1 for line in units if line.late),
         "overdue": task_lines(data.tasks.overdue[:TASKS_SHOWN]),
@@ -269,6 +271,17 @@ class HeatCell:
     empty: bool
 
 
+@dataclass(frozen=True)
+class TotalHeatCell:
+    """The province row of an indicator column: the province figure (the column's kind of
+    number) and the communes with a figure to date out of those with a target."""
+
+    indicator: Indicator
+    ytd: str
+    communes: Completeness
+    empty: bool
+
+
 def _heat_cell(row: CommuneRollup | None, indicator: Indicator) -> HeatCell:
     if row is None:
         return HeatCell(indicator, status_of(RollupStatus.NO_TARGET), "—", "—", "—", True)
@@ -321,7 +334,8 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
     plan_years = dashboards.province_plan_years(province=province)
-    year, quarter = dashboards.default_quarter(choices=choices, plan_years=plan_years, today=today)
+    year, quarter = dashboards.default_quarter(
+        due=rollup_selectors.province_due_quarter(province=province, today=today), plan_years=plan_years, today=today)
     years = sorted({c.year for c in choices} | set(plan_years) | {today.year, year}, reverse=True)
     asked = None
     if any(k in request.GET for k in HeatFilterForm.base_fields):
@@ -335,7 +349,7 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         keep = HeatFilter(search=form.cleaned_data["q"], status=form.cleaned_data["status"],
                           lagging_only=form.cleaned_data["lagging"], incomplete_only=form.cleaned_data["incomplete"])
-    data = dashboards.province_dashboard(province=province, year=year, quarter=quarter, choices=choices)
+    data = dashboards.province_dashboard(province=province, year=year, quarter=quarter, choices=choices, today=today)
     indicators = data.table.indicators
     keys = {"name", "completeness", "report", "lagging"} | {i.code for i in indicators}
     sort = request.GET.get("sort", "name")
@@ -355,14 +369,18 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
                       completeness=Completeness(row.received, row.expected),
                       completeness_text=percent_text(row.completeness), report_label=_report_label(row.report_state))
              for row in rows]
-    totals = [(indicator, total, level_text(total.ytd_value, indicator) if total else "—")
-              for indicator, total in zip(indicators, data.table.totals, strict=True)]
+    table = data.table
+    totals = [TotalHeatCell(indicator=indicator, ytd=level_text(total.ytd_value, indicator) if total else "—",
+                            communes=Completeness(with_figure, with_target), empty=total is None)
+              for indicator, total, with_figure, with_target in zip(
+                  indicators, table.totals, table.communes_with_figure, table.communes_with_target, strict=True)]
     return render(request, "dashboards/province.html", {
         "province": province, "data": data, "form": form, "lines": lines, "totals": totals,
         "columns": _columns(indicators, params, sort, descending), "sort": sort, "descending": descending,
         "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": ROMAN[quarter],
         "legend": status_legend(), "drill": urlencode({"year": year, "quarter": quarter}),
         "province_units": Completeness(data.received, data.expected),
+        "province_lagging": sum(row.lagging for row in data.rows),
         "province_completeness": percent_text(
             Decimal(data.received) / Decimal(data.expected) * 100 if data.expected else None),
     })

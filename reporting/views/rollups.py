@@ -33,19 +33,14 @@ from campaigns.models import Plan, Province, Role
 from reporting import rollup_selectors, tasks
 from reporting.dashboards import jobs
 from reporting.deadlines import local_today
-from reporting.models import CommuneRollup, ProvinceRollup, RollupStatus
+from reporting.models import CommuneRollup, ProvinceRollup
 from reporting.rollup_selectors import QuarterChoice
+from reporting.rollup_status import LAGGING, Status, status_legend, status_of
 from targets.models import Indicator
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 ACHIEVEMENT_DECIMALS = 1
-LAGGING = frozenset({RollupStatus.AT_RISK, RollupStatus.OFF_TRACK})
-# A mark beside each status word, so the status survives without colour (and in print).
-STATUS_MARKS: dict[str, str] = {
-    RollupStatus.REACHED: "✓", RollupStatus.ON_TRACK: "→", RollupStatus.AT_RISK: "!",
-    RollupStatus.OFF_TRACK: "✕", RollupStatus.NO_DATA: "…", RollupStatus.NO_TARGET: "–",
-}
 
 
 # --- Numbers as Vietnamese text -------------------------------------------------------------
@@ -90,27 +85,6 @@ class Completeness:
 
 
 @dataclass(frozen=True)
-class Status:
-    code: str
-    label: str
-    mark: str
-
-
-STATUS_ORDER = (RollupStatus.REACHED, RollupStatus.ON_TRACK, RollupStatus.AT_RISK, RollupStatus.OFF_TRACK,
-                RollupStatus.NO_DATA)
-
-
-def status_of(code: str) -> Status:
-    """The rollup status as the pages write it: its word and its mark."""
-    known = code if code in RollupStatus.values else RollupStatus.NO_DATA
-    return Status(code=known, label=str(RollupStatus(known).label), mark=STATUS_MARKS.get(known, "…"))
-
-
-def status_legend() -> list[Status]:
-    return [status_of(code) for code in STATUS_ORDER]
-
-
-@dataclass(frozen=True)
 class Cell:
     """One rollup row as the pages show it."""
 
@@ -135,10 +109,12 @@ class TotalCell:
     at_risk: int
 
 
-def _total(row: ProvinceRollup, indicator: Indicator) -> TotalCell:
+def _total(row: ProvinceRollup, indicator: Indicator, *, with_figure: int, with_target: int,
+           lagging: int) -> TotalCell:
+    """The province row: its figure, and counts of the communes the table shows (those with a
+    figure to date out of those with a target; those lagging as their cells say)."""
     return TotalCell(ytd=level_text(row.ytd_value, indicator), value=level_text(row.value, indicator),
-                     communes=Completeness(row.communes_reported, row.communes_expected),
-                     at_risk=row.communes_at_risk)
+                     communes=Completeness(with_figure, with_target), at_risk=lagging)
 
 
 # --- A plan's progress ----------------------------------------------------------------------
@@ -177,7 +153,7 @@ def _year_tables(progress: rollup_selectors.PlanProgress) -> list[YearTable]:
 
 
 def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
-    progress = rollup_selectors.plan_progress(plan=plan)
+    progress = rollup_selectors.plan_progress(plan=plan, today=local_today())
     return {
         "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
         "computed_at": progress.computed_at, "quarters": ROMAN, "legend": status_legend(),
@@ -317,10 +293,12 @@ class ProvincePeriod:
 
 
 def _province_period(province: Province, data: Any) -> ProvincePeriod:
-    """The quarter asked for, or the latest with data when none (or a wrong one) is asked."""
+    """The quarter asked for, or the latest past its unit deadline when none (or a wrong one)
+    is asked."""
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
-    year, quarter = rollup_selectors.province_default_quarter(choices=choices, today=today)
+    year, quarter = rollup_selectors.province_default_quarter(
+        due=rollup_selectors.province_due_quarter(province=province, today=today), today=today)
     years = sorted({c.year for c in choices} | {today.year, year}, reverse=True)
     asked = data if data and ("year" in data or "quarter" in data) else None
     form = QuarterForm(asked, years=years, initial={"year": year, "quarter": quarter})
@@ -341,12 +319,15 @@ class CommuneRow:
 
 def _province_context(request: HttpRequest, province: Province) -> dict[str, Any]:
     period = _province_period(province, request.GET)
-    table = rollup_selectors.province_table(province=province, year=period.year, quarter=period.quarter)
+    table = rollup_selectors.province_table(province=province, year=period.year, quarter=period.quarter,
+                                            today=local_today())
     rows = [CommuneRow(line=line, cells=[(indicator, _cell(row, indicator) if row else None)
                                          for row, indicator in zip(line.cells, table.indicators, strict=True)])
             for line in table.communes]
-    totals = [(indicator, _total(row, indicator) if row else None)
-              for row, indicator in zip(table.totals, table.indicators, strict=True)]
+    counts = zip(table.communes_with_figure, table.communes_with_target, table.communes_lagging, strict=True)
+    totals = [(indicator, _total(row, indicator, with_figure=figure, with_target=target, lagging=lagging)
+               if row else None)
+              for row, indicator, (figure, target, lagging) in zip(table.totals, table.indicators, counts, strict=True)]
     return {
         "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
         "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],

@@ -259,3 +259,37 @@ def test_a_browser_session_reads_the_api_in_the_scope_the_pages_resolved(world: 
             rows = results(client.get("/api/v1/communes/"))
         assert sorted(c["code"] for c in rows) == expected
         assert (web_side.call_count, api_side.call_count) == (1, 0)
+
+
+def test_rollup_status_is_the_status_the_pages_show(world: World) -> None:
+    """Issue 13: a quarter before its unit deadline is "not_due" in the API as on the pages,
+    though the stored judgement says off track; a quarter past it keeps its judgement."""
+    from tests import rollup_data as data
+
+    data.deadlines(world.plan_a, passed=(1, 2, 3), next_in=8)
+    data.report(world.unit_a, data.period(world.plan_a, 1), adults=(100, 1000))
+    data.report(world.unit_a, data.period(world.plan_a, 4), adults=(200, 1000))
+    data.roll(world.province_p, quarters=(1, 2, 3, 4))
+    stored = dict(CommuneRollup.objects.filter(plan=world.plan_a, indicator__code=ADULTS)
+                  .values_list("quarter", "status"))
+    assert stored[1] == stored[4] == "off_track"
+    rows = results(api_client(world.admin_a).get(f"/api/v1/rollups/communes/?year=2026&indicator={ADULTS}"))
+    shown = {row["quarter"]: row["status"] for row in rows}
+    assert shown == {1: "off_track", 2: "no_data", 3: "no_data", 4: "not_due"}
+    assert results(api_client(world.admin_a).get(
+        f"/api/v1/rollups/communes/?year=2026&quarter=4&indicator={ADULTS}"))[0]["status"] == "not_due"
+
+
+def test_rollup_status_filter_follows_the_shown_status(world: World) -> None:
+    from tests import rollup_data as data
+
+    data.deadlines(world.plan_a, passed=(1, 2, 3), next_in=8)
+    data.report(world.unit_a, data.period(world.plan_a, 1), adults=(100, 1000))
+    data.report(world.unit_a, data.period(world.plan_a, 4), adults=(200, 1000))
+    data.roll(world.province_p, quarters=(1, 2, 3, 4))
+    client = api_client(world.admin_a)
+    url = f"/api/v1/rollups/communes/?year=2026&indicator={ADULTS}&status="
+    assert [row["quarter"] for row in results(client.get(url + "not_due"))] == [4]
+    assert sorted(row["quarter"] for row in results(client.get(url + "no_data"))) == [2, 3]
+    assert [row["quarter"] for row in results(client.get(url + "off_track"))] == [1]
+    assert client.get(url + "late").status_code == 400

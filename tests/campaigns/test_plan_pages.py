@@ -581,3 +581,34 @@ def test_query_count_is_constant_as_the_plan_grows(world: World, django_assert_m
     _grow(world, 40)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# --- Targets no unit reports (issue 13) ------------------------------------------------------
+
+
+def _reporting_cell(body: str, code: str) -> str:
+    import re
+
+    row = re.search(rf'<tr>\s*<td data-label="Chỉ số">[^<]*<span class="pp-muted">{code}</span>.*?</tr>', body, re.S)
+    assert row, code
+    cell = re.search(r'<td data-label="Đơn vị báo cáo"[^>]*>(.*?)</td>', row.group(0), re.S)
+    assert cell, code
+    return cell.group(0)
+
+
+def test_targets_no_unit_reports_are_flagged_on_the_plan_page(world: World) -> None:
+    with scopes_disabled():
+        plan = world.plan_a
+        orphan = TargetFactory(plan=plan, indicator=_indicator("ADULTS_VNEID_CERTIFIED"), value=70)
+        fed = TargetFactory(plan=plan, indicator=_indicator("NEWS_ARTICLES"), value=300)
+        TaskDeliverable.objects.create(task=world.task_a, order=1, text="25 tin, bài mỗi tháng",
+                                       indicator=fed.indicator)
+    body = html.unescape(login(world.viewer_a).get(reverse("plan_detail", kwargs={"plan_pk": plan.pk}))
+                         .content.decode())
+    # No reporting unit and no deliverable counting towards it: flagged, in words.
+    assert "Chưa giao đơn vị báo cáo" in _reporting_cell(body, orphan.indicator.code)
+    assert f'data-unreported="{orphan.indicator.code}"' in body
+    # A task's deliverable feeds the other one; the world's target has a reporting unit.
+    assert "Chưa giao đơn vị báo cáo" not in _reporting_cell(body, fed.indicator.code)
+    assert "Chưa giao đơn vị báo cáo" not in _reporting_cell(body, world.target_a.indicator.code)
+    assert 'data-unreported="1"' in body and "1 chỉ tiêu chưa giao đơn vị báo cáo" in body

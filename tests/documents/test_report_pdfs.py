@@ -466,3 +466,37 @@ def test_a_province_with_twenty_indicators_gets_legible_appendix_tables() -> Non
     for table in tables:
         first = table.rows[0]
         assert pc.contains_stream_text(stream, f"{first.number}{first.name}{''.join(first.figures)}")
+
+
+# --- The province summary says what its counts count (issue 13) ------------------------------
+
+
+@pytest.mark.usefixtures("no_scope")
+def test_the_province_summary_counts_communes_on_the_portal_and_those_with_a_figure(world: World) -> None:
+    """Province P, Q2: commune B's unit reported 141 articles in Q1 and nothing in Q2; commune
+    A has a target on adults and no figure. Rendered for real (WeasyPrint)."""
+    from tests import rollup_data as data
+
+    plan_b = data.plan(world.commune_b)
+    data.target(plan_b, data.NEWS, 300, [world.unit_b])
+    data.report(world.unit_b, data.period(plan_b, 1), news=141)
+    for plan in (world.plan_a, plan_b):
+        data.deadlines(plan, passed=(1, 2))
+    data.roll(world.province_p)
+    source = ProvinceQuarter(province=world.province_p, year=2026, quarter=2)
+    content = province_summary_content(source=source)
+    news = next(row for row in content.indicators if row.code == data.NEWS)
+    adults = next(row for row in content.indicators if row.code == data.ADULTS)
+    # 141 articles to date from the one commune with a target: it has the figure, "1/1", not
+    # "0/1" (the communes that reported in Q2).
+    assert (news.ytd, news.communes, news.at_risk) == ("141", "1/1", 0)
+    assert (adults.ytd, adults.communes) == ("—", "0/1")
+    rendered = storage.document_render(kind=DocumentKind.PROVINCE_SUMMARY, source=source)
+    with pc.open_pdf(rendered.content) as pdf:
+        stream = pc.stream_text(pdf)
+        text = unicodedata.normalize("NFC", " ".join(page.extract_text() or "" for page in pdf.pages))
+    # The communes are those on the portal, said as such (not "Tỉnh có 2 xã, phường").
+    flat = " ".join(text.split())
+    assert "Trên hệ thống có 2 xã, phường của tỉnh Phía Bắc" in flat and "Tỉnh có 2 xã, phường" not in flat
+    assert pc.contains_stream_text(stream, news.name + news.unit_of_measure + "141" + "1/1" + "0")
+    assert not pc.contains_stream_text(stream, news.name + news.unit_of_measure + "141" + "0/1")

@@ -82,6 +82,10 @@ class Campaign:
         data.report(world.unit_a, data.period(world.plan_a, 2), adults=(500, 1000), news=50)
         data.report(self.village, data.period(world.plan_a, 2), adults=(100, 1000), news=80)
         data.report(world.unit_b, data.period(self.plan_b, 1), adults=(300, 400), news=1234)
+        # Q1 and Q2 are past their unit deadline, Q3 and Q4 ahead, whatever today is: the
+        # dashboards open on Q2 (the latest quarter due).
+        for plan in (world.plan_a, self.plan_b, self.plan_an_thi):
+            data.deadlines(plan, passed=(1, 2))
         data.roll(world.province_p)
 
     def row(self, plan: Any, code: str, quarter: int) -> CommuneRollup:
@@ -304,11 +308,12 @@ def test_heat_table_sorts_by_an_indicator_with_blanks_last(campaign: Campaign) -
     assert _communes(page)[2:] == ["an-binh", "an-thi", "duy-tan", "dong-tam"]  # no figure: last, by name
     ascending = _communes(_get(client, _province_url(year=data.YEAR, quarter=2, sort=data.ADULTS, dir="asc")))
     assert ascending[:2] == ["xa-a", "xa-b"]
-    # A cell: colour class and status word from the row, the achievement and the figures.
+    # A cell: colour class and status word from the row, the figure to date, the achievement.
     cell = re.search(rf'<tr data-commune="xa-a">.*?data-indicator="{data.ADULTS}" data-status="(\w+)">(.*?)</td>',
                      page, re.S)
     assert cell and cell.group(1) == a.status == RollupStatus.AT_RISK
-    assert "37,5 %" in cell.group(2) and "Có nguy cơ chậm" in cell.group(2) and "30,0 % / 80,0 %" in cell.group(2)
+    assert '<span class="db-heat-value">30,0 %</span>' in cell.group(2) and "Có nguy cơ chậm" in cell.group(2)
+    assert "đạt 37,5 % chỉ tiêu 80,0 %" in cell.group(2)
 
 
 def test_heat_table_sorts_by_completeness(campaign: Campaign) -> None:
@@ -747,3 +752,140 @@ def test_unit_dashboard_query_count_is_constant(world: World, counted: Any) -> N
         TaskFactory(plan=world.plan_a, lead_unit=world.unit_a,
                     timeframe_text=f"Dự kiến ngày {(today - timedelta(days=quarter)):%d/%m/%Y}")
     assert counted(client, url) == small
+
+
+# --- Status is honest (issue 13) ---------------------------------------------------------------
+
+
+def _asof(page: str) -> str:
+    found = re.search(r'<p class="db-asof"[^>]*>(.*?)</p>', page, re.S)
+    assert found, "no as-of line"
+    return found.group(1)
+
+
+@pytest.fixture
+def early_q4(campaign: Campaign) -> Campaign:
+    """Commune A eight days before its Q4 unit deadline: Q1–Q3 are past theirs, nobody reported
+    Q3, and unit_a's Q4 report (articles only) is already accepted; Thôn Một has not reported.
+    The other plans of the province keep the same calendar."""
+    world = campaign.world
+    for plan in (world.plan_a, campaign.plan_b, campaign.plan_an_thi):
+        data.deadlines(plan, passed=(1, 2, 3), next_in=8)
+    data.report(world.unit_a, data.period(world.plan_a, 4), news=10)
+    data.roll(world.province_p, quarters=(1, 2, 3, 4))
+    return campaign
+
+
+def test_an_early_report_does_not_turn_the_commune_dashboard_to_an_open_quarter(early_q4: Campaign) -> None:
+    world = early_q4.world
+    adults_q4 = early_q4.row(world.plan_a, data.ADULTS, 4)
+    # The stored judgement: 0 of 2 units reported, Q2's 30 % against the full-year line.
+    assert (adults_q4.units_reported, adults_q4.status) == (0, RollupStatus.OFF_TRACK)
+    client = login(world.admin_a)
+    page = _get(client, _commune_url(world.commune_a))
+    # The latest quarter past its deadline, not the latest with any data.
+    assert "Số liệu lũy kế đến hết quý III/2026" in _asof(page)
+    # Nobody reported Q3: no status is a judgement on last quarter's figures.
+    for code in (data.ADULTS, data.NEWS):
+        status, card = _card(page, code)
+        assert status == RollupStatus.NO_DATA and "Chưa có số liệu" in card and "Chậm tiến độ" not in card
+    # Q4 can still be chosen; before its deadline it says so and condemns nothing.
+    assert f'href="?year={data.YEAR}&quarter=4"' in page
+    q4 = _get(client, _commune_url(world.commune_a, year=data.YEAR, quarter=4))
+    assert "Số liệu lũy kế đến hết quý IV/2026" in _asof(q4)
+    deadline = data.period(world.plan_a, 4).unit_deadline.strftime("%d/%m/%Y")
+    assert f"Quý IV/2026 chưa đến hạn đơn vị nộp báo cáo ({deadline})" in q4
+    for code in (data.ADULTS, data.NEWS):
+        status, card = _card(q4, code)
+        assert status == "not_due" and "Chưa đến hạn" in card
+    assert "Chậm tiến độ" not in re.sub(r'<details class="rl-legend">.*?</details>', "", q4, flags=re.S)
+    assert re.search(r"Chỉ tiêu chậm hoặc có nguy cơ chậm</p>\s*<p class=\"db-kpi-value\">0<", q4)
+
+
+def test_an_early_report_does_not_turn_the_province_dashboard_nor_its_statuses(early_q4: Campaign) -> None:
+    client = login(early_q4.world.reviewer_p)
+    page = _get(client, _province_url())
+    assert "Số liệu lũy kế đến hết quý III/2026" in page
+    q4 = _get(client, _province_url(year=data.YEAR, quarter=4))
+    cells = re.findall(r'<td class="db-heat db-heat--(\w+)" data-indicator="(\w+)" data-status="\w+">', q4)
+    assert cells and {status for status, _code in cells} <= {"not_due", "no_target", "reached"}
+    assert "not_due" in {status for status, _code in cells}
+    # The plan's progress page agrees (the same status helper): Q3 without data, Q4 not due.
+    progress = _get(login(early_q4.world.admin_a), reverse("plan_progress", kwargs={"plan_pk": early_q4.world.plan_a.pk}))
+    for code in (data.ADULTS, data.NEWS):
+        line = re.search(rf'<tr data-indicator="{code}">(.*?)</tr>', progress, re.S)
+        assert line
+        q3 = re.search(r'data-quarter="3">(.*?)</td>', line.group(1), re.S)
+        q4 = re.search(r'data-quarter="4">(.*?)</td>', line.group(1), re.S)
+        assert q3 and "rl-status--no_data" in q3.group(1)
+        assert q4 and "rl-status--not_due" in q4.group(1) and "Chưa đến hạn" in q4.group(1)
+
+
+def test_no_unit_reported_is_no_data_not_late(campaign: Campaign) -> None:
+    """Commune B's Q2: nobody reported; a judgement below the line on Q1's figure is withheld."""
+    world = campaign.world
+    CommuneRollup.objects.filter(plan=campaign.plan_b, quarter=2).update(status=RollupStatus.OFF_TRACK)
+    page = _get(login(world.admin_b), _commune_url(world.commune_b))
+    assert "Số liệu lũy kế đến hết quý II/2026" in _asof(page)
+    for code in (data.ADULTS, data.NEWS):
+        status, card = _card(page, code)
+        assert status == RollupStatus.NO_DATA and "0/1 đơn vị" in card
+
+
+def _heat_row(page: str, attr: str) -> str:
+    found = re.search(rf"<tr {attr}>(.*?)</tr>", page, re.S)
+    assert found, attr
+    return found.group(1)
+
+
+def _heat_value(cell_html: str) -> str:
+    found = re.search(r'<span class="db-heat-value">(.*?)</span>', cell_html)
+    assert found, cell_html
+    return found.group(1)
+
+
+def test_heat_table_columns_hold_one_kind_of_number_and_counts_say_what_they_count(campaign: Campaign) -> None:
+    world = campaign.world
+    # A third standard indicator with a target in A and no figure anywhere.
+    data.target(world.plan_a, data.VNEID, 70, [world.unit_a])
+    data.roll(world.province_p, quarters=(2,))
+    # A lags on two indicators (the stored judgement of a quarter both its units reported).
+    CommuneRollup.objects.filter(plan=world.plan_a, quarter=2, indicator__code=data.NEWS).update(
+        status=RollupStatus.OFF_TRACK)
+    page = _get(login(world.reviewer_p), _province_url(year=data.YEAR, quarter=2))
+    total = _heat_row(page, 'data-row="province"')
+    commune_a = _heat_row(page, 'data-commune="xa-a"')
+    # "Số chỉ số chậm" counts indicators in every row: A has two, the province row adds the communes'.
+    lagging = r'<td class="num" data-column="lagging">(?:<strong class="db-late">)?(\d+)'
+    assert re.search(lagging, commune_a).group(1) == "2"  # type: ignore[union-attr]
+    assert re.search(lagging, total).group(1) == "2"  # type: ignore[union-attr]
+    # Every indicator column shows the figure to date, in the province row as in the communes'.
+    for code in (data.ADULTS, data.NEWS):
+        total_cell = re.search(rf'<td data-indicator="{code}">(.*?)</td>', total, re.S)
+        row = ProvinceRollup.objects.get(province=world.province_p, indicator__code=code, year=data.YEAR, quarter=2)
+        assert total_cell and _heat_value(total_cell.group(1)) == level_text(row.ytd_value, row.indicator)
+        commune_cell = re.search(rf'data-indicator="{code}" data-status="\w+">(.*?)</td>', commune_a, re.S)
+        mine = campaign.row(world.plan_a, code, 2)
+        assert commune_cell and _heat_value(commune_cell.group(1)) == level_text(mine.ytd_value, mine.indicator)
+    # The province's count beside 1.394 articles: both communes with a target have a figure
+    # to date (B's from Q1), not "1/2" (the communes that reported this quarter).
+    news = re.search(rf'<td data-indicator="{data.NEWS}">(.*?)</td>', total, re.S)
+    assert news and "2/2 xã, phường có số liệu" in news.group(1)
+    adults = re.search(rf'<td data-indicator="{data.ADULTS}">(.*?)</td>', total, re.S)
+    assert adults and "2/3 xã, phường có số liệu" in adults.group(1)
+    # The completeness column: a rate and its units in every row.
+    units = re.search(r'data-column="completeness">(.*?)</td>', total, re.S)
+    assert units and _heat_value(units.group(1)) == "50,0 %" and "2/4 đơn vị" in units.group(1)
+    # The card counts the indicators that have a figure: not VNEID.
+    assert re.search(r'data-kpi="indicators-with-data">2<', page)
+    assert f'data-indicator="{data.VNEID}"' in page  # its column is there, empty
+
+
+def test_unreported_targets_are_flagged_on_the_commune_dashboard(campaign: Campaign) -> None:
+    world = campaign.world
+    data.target(world.plan_a, data.VNEID, 70, [])
+    page = _get(login(world.admin_a), _commune_url(world.commune_a))
+    _status, card = _card(page, data.VNEID)
+    assert "Chưa giao đơn vị báo cáo" in card
+    assert "Chưa giao đơn vị báo cáo" not in _card(page, data.ADULTS)[1]
+    assert 'data-unreported="1"' in page and "1 chỉ tiêu chưa giao đơn vị báo cáo" in page

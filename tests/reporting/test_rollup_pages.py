@@ -75,6 +75,9 @@ class Progress:
         data.report(world.unit_a, q2, adults=(500, 1000), news=50)
         data.report(self.village, q2, adults=(100, 1000), news=40)
         data.report(world.unit_b, data.period(self.plan_b, 1), adults=(300, 400), news=1234)
+        # Q1 and Q2 are past their unit deadline, Q3 and Q4 ahead, whatever today is.
+        for plan in (world.plan_a, self.plan_b, self.plan_an_thi):
+            data.deadlines(plan, passed=(1, 2))
         data.roll(world.province_p)
 
 
@@ -216,7 +219,7 @@ def test_plan_progress_is_not_for_outsiders(progress: Progress) -> None:
 # --- The province table -------------------------------------------------------------------
 
 
-def test_province_table_defaults_to_the_latest_quarter_with_data(progress: Progress) -> None:
+def test_province_table_defaults_to_the_latest_quarter_past_its_deadline(progress: Progress) -> None:
     world = progress.world
     page = _get(login(world.reviewer_p), _province_url())
     assert "Lũy kế đến hết quý II/2026" in page
@@ -225,9 +228,11 @@ def test_province_table_defaults_to_the_latest_quarter_with_data(progress: Progr
     # Sum over the communes of the numerators over the sum of the denominators, to date:
     # A (600/2000) and B (300/400 kept from Q1) → 900/2400 = 37,5 %. Ân Thi has nothing.
     assert adults.startswith("37,5 %")
-    assert "1/3 xã/phường có số liệu" in adults and "1 xã/phường có nguy cơ chậm hoặc chậm" in adults
+    # The count beside the figure counts what the figure is made of: A and B have a figure to
+    # date (B's kept from Q1), out of the three communes with a target.
+    assert "2/3 xã, phường có số liệu" in adults and "1 xã/phường có nguy cơ chậm hoặc chậm" in adults
     _css, news = _cell(total, "data-indicator", data.NEWS)
-    assert news.startswith("1.354 tin, bài") and "1/2 xã/phường có số liệu" in news
+    assert news.startswith("1.354 tin, bài") and "2/2 xã, phường có số liệu" in news
 
     commune_a = _row(page, "data-commune", "xa-a")
     css, cell = _cell(commune_a, "data-indicator", data.ADULTS)
@@ -251,7 +256,7 @@ def test_province_table_shows_the_chosen_quarter(progress: Progress) -> None:
     assert "Lũy kế đến hết quý I/2026" in page
     _css, adults = _cell(_row(page, "data-row", "province"), "data-indicator", data.ADULTS)
     # (455 + 300) / (1000 + 400) = 53,93 %; an average of 45,5 % and 75 % would say 60,3 %.
-    assert adults.startswith("53,9 %") and "2/3 xã/phường có số liệu" in adults
+    assert adults.startswith("53,9 %") and "2/3 xã, phường có số liệu" in adults
     assert "0 xã/phường có nguy cơ chậm hoặc chậm" in adults
     css, cell = _cell(_row(page, "data-commune", "xa-a"), "data-indicator", data.ADULTS)
     assert cell == "45,5 % → Đúng tiến độ 1/2 đơn vị (thiếu 1)" and "rl-q--partial" in css
