@@ -33,15 +33,13 @@ from reporting.dashboards import HeatFilter, IndicatorProgress, TaskDue
 from reporting.deadlines import local_today
 from reporting.models import CommuneReportState, CommuneRollup, ReportState, RollupStatus
 from reporting.rollup_math import expected_at
+from reporting.rollup_status import Status, status_legend, status_of
 from reporting.views.rollups import (
     ROMAN,
     Completeness,
-    Status,
     level_text,
     number_text,
     percent_text,
-    status_legend,
-    status_of,
 )
 from targets.models import Indicator, Target, TimeAggregation
 
