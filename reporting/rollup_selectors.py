@@ -175,7 +175,9 @@ def province_due_quarter(*, province: Province, today: date) -> tuple[int, int] 
     found = (ReportingPeriod.objects.filter(plan__commune__province=province, kind=PeriodKind.QUARTERLY)
              .values("year", "quarter").annotate(last=Max("unit_deadline")).filter(last__lt=today)
              .order_by("-year", "-quarter").first())
-    return (found["year"], found["quarter"]) if found else None
+    if found is None or found["quarter"] is None:
+        return None
+    return found["year"], found["quarter"]
 
 
 def province_default_quarter(*, due: tuple[int, int] | None, today: date) -> tuple[int, int]:

@@ -119,9 +119,10 @@ def shown_status_filter(code: str, *, today: date | None = None) -> Q:
 def not_due_quarters(*, plan_ids: Iterable[int], today: date) -> set[tuple[int, int, int]]:
     """(plan, year, quarter) of the quarterly periods whose unit deadline is today or later
     (one query). A quarter without a period has no deadline to wait for: it is due."""
-    return set(ReportingPeriod.objects.filter(
+    rows = ReportingPeriod.objects.filter(
         plan_id__in=set(plan_ids), kind=PeriodKind.QUARTERLY, unit_deadline__gte=today,
-    ).values_list("plan_id", "year", "quarter"))
+    ).values_list("plan_id", "year", "quarter")
+    return {(plan_id, year, quarter) for plan_id, year, quarter in rows if quarter is not None}
 
 
 def judge_rows(rows: Sequence[CommuneRollup], *, today: date | None = None) -> Sequence[CommuneRollup]:

@@ -33,15 +33,13 @@ from reporting.dashboards import HeatFilter, IndicatorProgress, TaskDue
 from reporting.deadlines import local_today
 from reporting.models import CommuneReportState, CommuneRollup, ReportState, RollupStatus
 from reporting.rollup_math import expected_at
+from reporting.rollup_status import Status, status_legend, status_of
 from reporting.views.rollups import (
     ROMAN,
     Completeness,
-    Status,
     level_text,
     number_text,
     percent_text,
-    status_legend,
-    status_of,
 )
 from targets.models import Indicator, Target, TimeAggregation
 
@@ -334,8 +332,8 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
     plan_years = dashboards.province_plan_years(province=province)
-    year, quarter = dashboards.default_quarter(
-        due=rollup_selectors.province_due_quarter(province=province, today=today), plan_years=plan_years, today=today)
+    due = rollup_selectors.province_due_quarter(province=province, today=today)
+    year, quarter = dashboards.default_quarter(due=due, plan_years=plan_years, today=today)
     years = sorted({c.year for c in choices} | set(plan_years) | {today.year, year}, reverse=True)
     asked = None
     if any(k in request.GET for k in HeatFilterForm.base_fields):
@@ -378,6 +376,8 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
         "province": province, "data": data, "form": form, "lines": lines, "totals": totals,
         "columns": _columns(indicators, params, sort, descending), "sort": sort, "descending": descending,
         "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": ROMAN[quarter],
+        # A quarter chosen past the latest one due: some units may still be within their deadline.
+        "not_due": due is None or (year, quarter) > due,
         "legend": status_legend(), "drill": urlencode({"year": year, "quarter": quarter}),
         "province_units": Completeness(data.received, data.expected),
         "province_lagging": sum(row.lagging for row in data.rows),

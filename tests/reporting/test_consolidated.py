@@ -492,3 +492,25 @@ def test_pdf_links_per_role(quarter: Quarter) -> None:
         assert login(user).get(summary).status_code == 404
     wrong = reverse("province_summary_pdf", kwargs={"province_code": "PP", "year": 2026, "quarter": 5})
     assert login(world.reviewer_p).get(wrong).status_code == 404
+
+
+# --- Statuses as shown (issue 13) ----------------------------------------------------------
+
+
+def test_the_consolidated_report_judges_no_indicator_before_the_unit_deadline(quarter: Quarter) -> None:
+    """The report's indicator table reads statuses through rollup_status, as the pages do."""
+    from tests import rollup_data as data
+
+    plan = quarter.world.plan_a
+    CommuneRollup.objects.filter(plan=plan, year=2026, quarter=1).update(status="off_track")
+    report = open_report(quarter)
+    data.deadlines(plan, passed=(), next_in=5)
+    early = content.commune_report_content(report=report)
+    assert {row.status for row in early.indicators} == {"not_due"}
+    assert {row.status_label for row in early.indicators} == {"Chưa đến hạn"}
+    assert "chậm" not in early.indicator_summary.lower() and "chưa đến hạn" in early.indicator_summary
+    data.deadlines(plan, passed=(1,))
+    due = content.commune_report_content(report=report)
+    # Both units reported every indicator: past the deadline the stored judgement stands.
+    assert {row.status for row in due.indicators} == {"off_track"}
+    assert {row.status_label for row in due.indicators} == {"Chậm tiến độ"}

@@ -806,7 +806,9 @@ def test_an_early_report_does_not_turn_the_province_dashboard_nor_its_statuses(e
     client = login(early_q4.world.reviewer_p)
     page = _get(client, _province_url())
     assert "Số liệu lũy kế đến hết quý III/2026" in page
+    assert "chưa đến hạn đơn vị nộp báo cáo" not in page
     q4 = _get(client, _province_url(year=data.YEAR, quarter=4))
+    assert "Quý IV/2026 chưa đến hạn đơn vị nộp báo cáo ở mọi xã, phường" in q4
     cells = re.findall(r'<td class="db-heat db-heat--(\w+)" data-indicator="(\w+)" data-status="\w+">', q4)
     assert cells and {status for status, _code in cells} <= {"not_due", "no_target", "reached"}
     assert "not_due" in {status for status, _code in cells}
