@@ -83,7 +83,7 @@ def unit_details_set(*, unit: Unit, actor: Any = None, abbreviation: str, head_p
            "head_name": nfc(head_name)}
     errors = {}
     for name, value in new.items():
-        limit = Unit._meta.get_field(name).max_length or 0
+        limit = getattr(Unit._meta.get_field(name), "max_length", None) or 0
         if len(value) > limit:
             errors[name] = _("Dài tối đa %(n)s ký tự.") % {"n": limit}
     if errors:

@@ -30,6 +30,7 @@ from campaigns.services import ConflictError
 from campaigns.text import vi_sorted
 from reporting import dashboards, selectors, services
 from reporting import evidence as evidence_services
+from reporting.consolidated_selectors import unit_signer_missing
 from reporting.deadlines import EntryState, entry_state, local_today
 from reporting.forms import (
     AdhocPeriodForm,
@@ -285,7 +286,8 @@ def _report_page(request: HttpRequest, report: UnitReport, *, form: ReportForm |
         "readonly_indicators": [ReadonlyIndicator(i, rows.targets.get(i.pk), values.get(i.pk))
                                 for i in rows.indicators],
         "readonly_tasks": [ReadonlyTask(t, progress.get(t.pk)) for t in rows.tasks],
-        "missing": missing or [], "errors": errors, "evidence_form": evidence_form,
+        "missing": missing or [], "signer_missing": unit_signer_missing(report.unit),
+        "errors": errors, "evidence_form": evidence_form,
         "evidence": list(report.evidence.select_related("uploaded_by")),
         "last_transition": last, "review": review, "is_reporter": access.is_reporter,
         "has_rows": bool(rows.indicators or rows.tasks),

@@ -57,7 +57,7 @@ def _ind(code: str) -> Indicator:
     return Indicator.objects.get(commune__isnull=True, code=code)
 
 
-def _build(short_tasks: int) -> CommuneReport:
+def _build(short_tasks: int, one_line_tasks: int = 0) -> CommuneReport:
     province = ProvinceFactory()
     commune = CommuneFactory(province=province, kind=CommuneKind.PHUONG, name=f"Bố Cục {short_tasks}")
     plan = PlanFactory(commune=commune, issuer_kind=IssuerKind.UBND, status="issued", number="12",
@@ -74,10 +74,14 @@ def _build(short_tasks: int) -> CommuneReport:
     for order, (code, value) in enumerate(((ADULTS, 80), (VNEID, 70), (WORKERS, 60), (NEWS, 300)), 1):
         target = TargetFactory(plan=plan, indicator=_ind(code), value=value, order=order)
         target.reporting_units.set(reporting_units[code])
-    tasks = []
+    # Two-line rows (the team's name wraps in its column) and one-line rows (police's does
+    # not): together they move the page break a line at a time across the long row.
     for order in range(1, short_tasks + 1):
-        tasks.append(TaskFactory(plan=plan, order=order, title=f"Nhiệm vụ ngắn số {order}", lead_unit=team))
-    tasks.append(TaskFactory(plan=plan, order=short_tasks + 1, title=LONG_TITLE, lead_unit=police))
+        TaskFactory(plan=plan, order=order, title=f"Nhiệm vụ ngắn số {order}", lead_unit=team)
+    for order in range(short_tasks + 1, short_tasks + one_line_tasks + 1):
+        TaskFactory(plan=plan, order=order, title=f"Nhiệm vụ một dòng số {order}", lead_unit=police)
+    short_tasks += one_line_tasks
+    TaskFactory(plan=plan, order=short_tasks + 1, title=LONG_TITLE, lead_unit=police)
     for order, texts in enumerate(DELIVERABLES, start=short_tasks + 2):
         task = TaskFactory(plan=plan, order=order, title=f"Nhiệm vụ có sản phẩm {order}", lead_unit=team)
         for index, text in enumerate(texts, 1):
@@ -193,12 +197,13 @@ def _row_fragments(page: Any) -> list[tuple[int, bool, bool]]:
     return fragments
 
 
+@pytest.mark.parametrize("one_line_tasks", [0, 1])
 @pytest.mark.parametrize("short_tasks", range(0, 9))
-def test_no_page_holds_a_task_rows_last_lines_alone(short_tasks: int) -> None:
+def test_no_page_holds_a_task_rows_last_lines_alone(short_tasks: int, one_line_tasks: int) -> None:
     """A row split across landscape pages leaves at least three lines on each side; a row
     shorter than that is not split at all (before: a two-line row split one line and one)."""
     with transaction.atomic(), scopes_disabled():
-        draft = _build(short_tasks=short_tasks)
+        draft = _build(short_tasks=short_tasks, one_line_tasks=one_line_tasks)
         content = storage.document_render(kind=DocumentKind.COMMUNE_REPORT, source=draft).content
         transaction.set_rollback(True)
     with pc.open_pdf(content) as pdf:

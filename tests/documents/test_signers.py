@@ -93,6 +93,19 @@ def test_the_reporter_sees_why_the_report_cannot_be_sent(world: World) -> None:
     assert world.report_a.state == "draft"
 
 
+def test_the_report_page_says_early_that_the_unit_lacks_its_signer(world: World) -> None:
+    today = timezone.localdate()
+    ReportingPeriod.objects.filter(pk=world.period_a.pk).update(
+        opens_on=today - timedelta(days=40), unit_deadline=today + timedelta(days=5),
+        commune_deadline=today + timedelta(days=15), locks_on=today + timedelta(days=10))
+    url = reverse("report_detail", kwargs={"report_pk": world.report_a.pk})
+    assert 'id="signer-missing"' not in login(world.reporter_a).get(url).content.decode()
+    unit_details_set(unit=world.unit_a, actor=world.admin_a, abbreviation="", head_position="Tổ trưởng",
+                     head_name="Lê Văn A")
+    page = login(world.reporter_a).get(url).content.decode()
+    assert 'id="signer-missing"' in page and "chưa có ký hiệu viết tắt" in page
+
+
 def test_the_province_summary_is_signed_by_its_agency(world: World) -> None:
     province = world.province_p
     province.agency_name = "Sở Khoa học và Công nghệ"
