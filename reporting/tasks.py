@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,8 @@ from campaigns.celery_base import TenantTask
 from campaigns.models import Commune, Plan
 from campaigns.scoping import scopes_disabled, tenant_scope
 from reporting.deadlines import local_today
+
+logger = logging.getLogger(__name__)
 
 # Mail delivery failures (smtplib.SMTPException and socket errors are OSErrors) are retried
 # like database hiccups: the once-only claim is released when sending raises, so a retry
@@ -137,10 +140,14 @@ def render_document(*, kind: str, object_id: int, commune_ids: list[int]) -> int
     retry or a redelivery is a no-op). Returns the RenderedDocument id, None when the source
     is not in the task's scope (deleted meanwhile)."""
     from reporting.documents.registry import spec_for
-    from reporting.documents.storage import document_ensure
+    from reporting.documents.storage import DocumentRefused, document_ensure
 
     spec = spec_for(kind)
     source = spec.load(object_id)
     if source is None:
         return None
-    return document_ensure(kind=kind, source=source).pk
+    try:
+        return document_ensure(kind=kind, source=source).pk
+    except DocumentRefused as refused:  # a retry cannot supply a signer: say so and stop
+        logger.warning("document %s #%s not rendered: %s", kind, object_id, refused)
+        return None

@@ -41,6 +41,20 @@ class DocumentSourceMissing(LookupError):
     """The source is not visible in the active scope (or no longer exists)."""
 
 
+class DocumentRefused(ValueError):
+    """The source lacks what it cannot be issued without (its signer): nothing is stored."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(" ".join(missing))
+
+
+def document_missing(*, kind: str, source: Any) -> list[str]:
+    """What the document cannot be issued without, in Vietnamese (DocumentSpec.missing)."""
+    spec = spec_for(kind)
+    return list(spec.missing(source)) if spec.missing is not None else []
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     content: bytes
@@ -137,6 +151,9 @@ def document_render_and_store(*, kind: str, source: Any, frozen: bool = False) -
     """
     spec = spec_for(kind)
     source = _fresh(spec, source)
+    missing = document_missing(kind=kind, source=source)
+    if missing:  # every storing path (view, task, command) refuses alike
+        raise DocumentRefused(missing)
     object_id = spec.id_of(source)
     existing = _stored(kind, object_id)
     if existing is not None and existing.is_frozen:

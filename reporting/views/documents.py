@@ -25,7 +25,7 @@ from campaigns import plan_selectors
 from campaigns.access import role_required
 from campaigns.models import Role
 from reporting.documents.registry import spec_for
-from reporting.documents.storage import document_current, document_ensure
+from reporting.documents.storage import document_current, document_ensure, document_missing
 from reporting.models import DocumentKind, RenderedDocument
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def document_response(request: HttpRequest, *, kind: str, source: Any,
     """The PDF of ``source``, or a small page that waits until it has been rendered; or, when
     the document lacks what it cannot be issued without (its signer), a page that says so."""
     spec = spec_for(kind)
-    missing = spec.missing(source) if spec.missing is not None else []
+    missing = document_missing(kind=kind, source=source)
     if missing:
         return render(request, "documents/refused.html", {"missing": missing, "back_url": back_url},
                       status=CONFLICT)

@@ -174,3 +174,25 @@ def test_the_signature_block_never_starts_a_page(world: World) -> None:
             position = [i for i, p in enumerate(pdf.pages) if pc.chars_of(p, "TRƯỞNG PHÒNG")]
         assert signed and closing == signed == position, f"{count} paragraphs: signature apart from the body"
     assert len(seen_pages) > 1, "the loop must cross a page break"
+
+
+@pytest.mark.usefixtures("media")
+def test_the_command_and_the_task_refuse_a_province_summary_without_a_signer_too(world: World) -> None:
+    """Every storing path refuses alike (storage.document_render_and_store), not only the page."""
+    from django.core.management import CommandError, call_command
+
+    from reporting import tasks
+
+    world.province_p.agency_signer_name = ""
+    world.province_p.save()
+    with pytest.raises(CommandError, match="Chưa có chức vụ và họ tên người ký"):
+        call_command("render_pdf", "--province", world.province_p.code, "--year", "2026", "--quarter", "1")
+    source = ProvinceQuarter(province=world.province_p, year=2026, quarter=1)
+    spec = storage.spec_for(DocumentKind.PROVINCE_SUMMARY)
+    assert tasks.render_document.run(kind=DocumentKind.PROVINCE_SUMMARY, object_id=spec.id_of(source),
+                                     commune_ids=spec.commune_ids_of(source)) is None
+    assert not storage.document_current(kind=DocumentKind.PROVINCE_SUMMARY, source=source).document
+    world.province_p.agency_signer_name = "Phạm Quang Huy"
+    world.province_p.save()
+    assert tasks.render_document.run(kind=DocumentKind.PROVINCE_SUMMARY, object_id=spec.id_of(source),
+                                     commune_ids=spec.commune_ids_of(source)) is not None

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.scoping import scopes_disabled, tenant_scope
 from reporting.documents.registry import spec_for
-from reporting.documents.storage import document_render, document_render_and_store
+from reporting.documents.storage import DocumentRefused, document_render, document_render_and_store
 from reporting.models import DocumentKind
 
 
@@ -83,6 +83,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{output}: {rendered.pages} trang, {len(rendered.content)} byte "
                                   f"(phiên bản dữ liệu {rendered.data_version})")
                 return
-            document = document_render_and_store(kind=option.kind, source=source)
+            try:
+                document = document_render_and_store(kind=option.kind, source=source)
+            except DocumentRefused as refused:
+                raise CommandError(" ".join(refused.missing)) from None
             self.stdout.write(f"{document.file.name}: {document.pages} trang, {document.size} byte"
                               f"{' (đã khóa, giữ nguyên)' if document.is_frozen else ''}")
