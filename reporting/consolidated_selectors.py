@@ -843,9 +843,5 @@ def commune_report_get(*, pk: int) -> CommuneReport:
         pk=pk)
 
 
-def commune_report_for_period(*, period: ReportingPeriod) -> CommuneReport | None:
-    return CommuneReport.objects.filter(period=period).first()
-
-
 def commune_report_transitions(*, report: CommuneReport) -> list[CommuneReportTransition]:
     return list(report.transitions.select_related("actor").order_by("created_at", "id"))

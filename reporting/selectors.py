@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -214,10 +212,3 @@ def report_progress_by_task(*, report: UnitReport) -> dict[int, TaskProgress]:
 
 def unit_reports_by_period(*, unit: Unit) -> dict[int, UnitReport]:
     return {r.period_id: r for r in UnitReport.objects.filter(unit=unit)}
-
-
-def group_by(items: list[Any], key: Any) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    for item in items:
-        grouped[key(item)].append(item)
-    return grouped

@@ -1,4 +1,4 @@
-"""Format profiles: every number of /work/shared/FORMAT.md, in one place per regulation.
+"""Format profiles: every number of shared/FORMAT.md, in one place per regulation.
 
 A document template never hard-codes a size, a margin or a header text; it reads them from a
 profile. A new regulation is a new value here (or a new profile), not a new template.

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 
-from reporting.documents.charts import Bar, bar_chart_svg
 from reporting.documents.formatting import (
     balanced_lines,
     body_lines,
@@ -22,9 +21,7 @@ from reporting.documents.metrics import text_width_pt
 from reporting.documents.parts import appendix_reference_lines, document_header, header_column_pt
 from reporting.documents.profiles import PARTY, STATE, FormatProfile, TextStyle, profile_for
 from reporting.documents.registry import registered_kinds, spec_for
-from reporting.documents.render import html_to_pdf, render_html
 from reporting.models import DocumentKind
-from tests.documents import pdfcheck as pc
 
 
 def test_both_profiles_hold_the_page_and_margins_of_format_md() -> None:
@@ -148,19 +145,6 @@ def test_every_document_kind_is_registered() -> None:
     assert spec.template == "documents/plan.html"
     with pytest.raises(KeyError):
         spec_for("no_such_kind")
-
-
-def test_a_chart_renders_in_the_document_font_only() -> None:
-    svg = bar_chart_svg([Bar("Cán bộ, công chức được phổ cập kỹ năng số", 72.5, "72,5%", target=100),
-                         Bar("Người dân có tài khoản VNeID ✓", None)],
-                        profile=STATE, title="Kết quả thực hiện chỉ tiêu")
-    html = render_html("documents/base.html", {}, profile=STATE).replace("<body>", f"<body>{svg}")
-    with pc.open_pdf(html_to_pdf(html, profile=STATE)) as pdf:
-        pc.assert_only_font(pdf)
-        stream = pc.stream_text(pdf)
-    assert pc.contains_stream_text(stream, "Kết quả thực hiện chỉ tiêu")
-    assert pc.contains_stream_text(stream, "72,5%")
-    assert pc.contains_stream_text(stream, "Cán bộ, công chức được phổ cập kỹ năng số")
 
 
 @pytest.mark.parametrize(("profile", "parent", "body", "parent_lines", "body_lines"), [
