@@ -213,7 +213,7 @@ def target_text_problems(document: PlanDocument) -> list[TargetTextProblem]:
     return problems
 
 
-def plan_issue_missing(document: PlanDocument) -> list[str]:
+def plan_issue_missing(document: PlanDocument, *, problems: list[TargetTextProblem] | None = None) -> list[str]:
     """What issuing asks for (campaigns.services.plan_issue decides; the page shows it first):
     the number, date and signer, each passage the source document lacks, and targets whose
     sentence and figure disagree."""
@@ -223,7 +223,8 @@ def plan_issue_missing(document: PlanDocument) -> list[str]:
               (_("chức vụ người ký"), plan.signer_position), (_("người ký"), plan.signer_name))
     missing = [str(label) for label, value in checks if not value]
     missing += [_("phần văn bản còn thiếu: %(note)s") % {"note": note} for note in paragraphs(plan.source_gaps)]
-    problems = target_text_problems(document)
+    if problems is None:  # a page that shows them too passes the ones it read
+        problems = target_text_problems(document)
     if problems:
         missing.append(_("%(count)d chỉ tiêu có câu chữ và con số chưa khớp") % {"count": len(problems)})
     return missing

@@ -43,12 +43,11 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollup_math import expected_at
-from reporting.rollup_status import NOT_DUE, judge_rows, status_label
+from reporting.rollup_status import LAGGING, NOT_DUE, judge_rows, status_label
 from reporting.rollups import plans_for_year
 from targets.models import Indicator, Target, TimeAggregation
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-AT_RISK = (RollupStatus.AT_RISK, RollupStatus.OFF_TRACK)
 # Short words for the status in a narrow cell of the communes × indicators table. Words, not
 # symbols: a tick or an arrow is not in Liberation Serif and would pull in another font.
 STATUS_SHORT: dict[str, str] = {
@@ -784,7 +783,7 @@ def province_summary_content(*, source: ProvinceQuarter) -> ProvinceSummaryConte
             status = row.status if row else RollupStatus.NO_DATA
             cells.append(SummaryCell(ytd=figure_text(row.ytd_value if row else None, indicator), status=status,
                                      status_label=STATUS_SHORT.get(status, status)))
-            if row is not None and row.status in AT_RISK:
+            if row is not None and row.status in LAGGING:
                 target = figure_text(row.target, indicator)
                 unit = "%" if indicator.is_percent else f" {indicator.unit_of_measure}"
                 risky.append(f"{indicator.short_name}: {figure_text(row.ytd_value, indicator)}{unit} "

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import F, Max
 
@@ -133,22 +134,22 @@ class ProvinceTable:
     def _column(self, index: int) -> list[CommuneRollup]:
         return [row for line in self.communes if (row := line.cells[index]) is not None]
 
-    @property
+    @cached_property
     def communes_with_figure(self) -> list[int]:
         """Per indicator: the communes whose year-to-date figure exists (what the province
         figure is made of), counted from the rows the table shows."""
         return [sum(1 for row in self._column(i) if row.ytd_value is not None) for i in range(len(self.indicators))]
 
-    @property
+    @cached_property
     def communes_with_target(self) -> list[int]:
         return [sum(1 for row in self._column(i) if row.target is not None) for i in range(len(self.indicators))]
 
-    @property
+    @cached_property
     def communes_lagging(self) -> list[int]:
         """Per indicator: the communes whose shown status is at risk or off track."""
         return [sum(1 for row in self._column(i) if row.status in LAGGING) for i in range(len(self.indicators))]
 
-    @property
+    @cached_property
     def indicators_with_data(self) -> int:
         """Standard indicators with a figure for at least one commune (or the province)."""
         return sum(1 for i, total in enumerate(self.totals)

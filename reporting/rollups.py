@@ -44,9 +44,9 @@ from reporting.rollup_math import (
     progress_status,
     year_to_date,
 )
+from reporting.rollup_status import LAGGING
 from targets.models import Indicator, Measure, Target, TimeAggregation
 
-AT_RISK = {RollupStatus.AT_RISK, RollupStatus.OFF_TRACK}
 # Plans per SQL statement on PostgreSQL (rollup_run's default batch): bounds the statement's
 # memory (its aggregate spills a few MB to disk at 500 plans of 20 indicators under the
 # default work_mem, which costs less than twice the statements).
@@ -415,7 +415,7 @@ def _province_rollups_compute(*, province_ids: Sequence[int], year: int, quarter
                   communes_reported=Count("id", filter=Q(units_reported__gt=0)),
                   communes_expected=Count("id", filter=Q(target__isnull=False)),
                   units_reported=Sum("units_reported"), units_expected=Sum("units_expected"),
-                  at_risk=Count("id", filter=Q(status__in=AT_RISK)))
+                  at_risk=Count("id", filter=Q(status__in=LAGGING)))
         .order_by()
     )
     specs = _specs(a["indicator_id"] for a in aggregates)

@@ -110,11 +110,12 @@ def _current_year() -> int:
 def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_selectors.plan_get(pk=plan_pk)
     document = plan_selectors.plan_document(plan=plan)
+    problems = target_text_problems(document)
     return render(request, "campaigns/plan_detail.html", {
         "plan": plan, "commune": plan.commune, "doc": document, "blocks": plan_blocks(document),
         "recipient_lines": recipient_lines(document.recipients),
-        "issue_missing": plan_issue_missing(document), "source_gaps": paragraphs(plan.source_gaps),
-        "text_problems": target_text_problems(document),
+        "issue_missing": plan_issue_missing(document, problems=problems),
+        "source_gaps": paragraphs(plan.source_gaps), "text_problems": problems,
         "unreported": plan_selectors.unreported_target_ids(targets=document.targets, tasks=document.tasks)})
 
 
