@@ -298,9 +298,10 @@ def _prepare(*, reseed: bool) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from campaigns.api_tokens import api_token_create
-    from campaigns.models import ApiToken, Commune, Membership, Province, Role
-    from campaigns.scoping import scopes_disabled
+    from campaigns.models import ApiToken, Commune, Membership, Province
+    from campaigns.services.api_tokens import api_token_create
+    from portal.access import Role
+    from portal.scoping import scopes_disabled
     from reporting.models import CommuneReport, CommuneRollup, UnitReport
     from reporting.synthetic import province_code
 
@@ -381,7 +382,7 @@ def _seed() -> None:
 def _rollups() -> None:
     """What ``manage.py rollup --year Y --quarter Q`` runs, for the nation, Q1 then Q2."""
     from campaigns.models import Commune
-    from campaigns.scoping import scopes_disabled, tenant_scope
+    from portal.scoping import scopes_disabled, tenant_scope
     from reporting.rollups import rollup_run
 
     with scopes_disabled():
@@ -399,7 +400,7 @@ def _commune_reports() -> None:
     and a third issued with a number, a date and a signer, as the PDF benchmark makes them."""
     from django.utils import timezone
 
-    from campaigns.scoping import scopes_disabled
+    from portal.scoping import scopes_disabled
     from reporting.models import CommuneReport, CommuneReportState, PeriodKind, ReportingPeriod
 
     with scopes_disabled():

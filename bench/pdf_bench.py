@@ -99,7 +99,7 @@ def _prepare(workdir: Path, database_url: str | None, sizes: tuple[int, ...], pa
     from django.core.management import call_command
 
     from campaigns.models import Plan
-    from campaigns.scoping import scopes_disabled
+    from portal.scoping import scopes_disabled
     from reporting.models import DocumentKind
 
     started = time.perf_counter()
@@ -127,10 +127,10 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
     """One synthetic commune, its tasks and their progress in every accepted report, the
     rollups of each quarter and the consolidated report's draft with its narrative."""
     from campaigns.models import Plan, Task, TaskCoordinator, TaskDeliverable, Unit
-    from campaigns.scoping import scopes_disabled
-    from reporting import consolidated
+    from portal.scoping import scopes_disabled
     from reporting.models import DocumentKind, ReportingPeriod, TaskProgress, TaskStatus, UnitReport
     from reporting.rollups import rollup_run
+    from reporting.services import commune_reports as consolidated
     from reporting.synthetic import SyntheticSpec, commune_code, synthetic_data_generate
 
     with scopes_disabled():
@@ -210,8 +210,8 @@ def _province_cases(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     commune and province rollups computed; about a third of the communes have issued their
     consolidated report."""
     from campaigns.models import Commune, Province
-    from campaigns.scoping import scopes_disabled
-    from reporting.consolidated_selectors import ProvinceQuarter
+    from portal.scoping import scopes_disabled
+    from reporting.documents.content import ProvinceQuarter
     from reporting.models import CommuneReport, CommuneReportState, DocumentKind, ReportingPeriod
     from reporting.rollups import rollup_run
     from reporting.synthetic import SyntheticSpec, province_code, synthetic_data_generate
@@ -268,7 +268,7 @@ def _child(workdir: Path, database_url: str | None, target: str, repeat: int, sa
     if target == "idle":
         print(json.dumps({}))
         return
-    from campaigns.scoping import scopes_disabled, tenant_scope
+    from portal.scoping import scopes_disabled, tenant_scope
     from reporting.documents import storage
     from reporting.documents.registry import spec_for
 

@@ -209,7 +209,7 @@ class Bench:
     @staticmethod
     def _rollup(commune_ids: list[int], quarter: int) -> dict[str, Any]:
         """What the ``rollup`` command does: rollup_run inside the communes' scope."""
-        from campaigns.scoping import tenant_scope
+        from portal.scoping import tenant_scope
         from reporting.rollups import rollup_run
 
         with tenant_scope(commune_ids):
@@ -293,7 +293,7 @@ class Bench:
     def _provinces(self) -> list[tuple[int, list[int], list[int]]]:
         """(province id, commune ids, plan ids) of every synthetic province, in order."""
         from campaigns.models import Commune, Province
-        from campaigns.scoping import scopes_disabled
+        from portal.scoping import scopes_disabled
         from reporting.rollups import plans_for_year
 
         out = []
@@ -382,7 +382,7 @@ class Bench:
         (numerators and denominators; the summed value of the count indicators)."""
         from django.db.models import Sum
 
-        from campaigns.scoping import scopes_disabled
+        from portal.scoping import scopes_disabled
         from reporting.models import ProvinceRollup
         from targets.models import Indicator, Measure
 

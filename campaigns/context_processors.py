@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from campaigns.access import NO_ACCESS
+from portal.access import NO_ACCESS
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from campaigns.models import Commune, CommuneKind, Plan, Province, Role, Unit
+from campaigns.models import Commune, CommuneKind, Plan, Province, Unit
 from campaigns.plan_io import plan_data_from_dict, plan_import
-from campaigns.scoping import scopes_disabled
-from campaigns.services import membership_set, unit_details_set, unit_upsert
+from campaigns.services.organisation import membership_set, unit_details_set, unit_upsert
+from portal.access import Role
+from portal.scoping import scopes_disabled
 
 SEED_PLAN_DIR = Path(__file__).resolve().parent / "seed_plans"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo only

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Period, Plan, TimeframeKind
-from campaigns.services import PLAN_HEADER_FIELDS
-from campaigns.task_services import DeliverableInput, TaskInput
+from campaigns.services.plans import PLAN_HEADER_FIELDS
+from campaigns.services.tasks import DeliverableInput, TaskInput
 
 YEAR_MIN, YEAR_MAX = 2020, 2100
 

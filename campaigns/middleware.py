@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.access import resolve_access
-from campaigns.scoping import scopes_disabled, tenant_scope
+from campaigns.selectors.access import resolve_access
+from portal.scoping import scopes_disabled, tenant_scope
 
 
 class TenantScopeMiddleware:

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.scoping import tenant_manager
+from portal.access import Role
+from portal.scoping import tenant_manager
 
 
 class Province(models.Model):
@@ -150,11 +151,6 @@ class Unit(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    COMMUNE_ADMIN = "commune_admin", _("Quản trị xã/phường")
-    COMMUNE_VIEWER = "commune_viewer", _("Xem số liệu xã/phường")
-    UNIT_REPORTER = "unit_reporter", _("Báo cáo viên đơn vị")
-    PROVINCE_REVIEWER = "province_reviewer", _("Chuyên viên tỉnh")
 
 
 class Membership(models.Model):

@@ -36,8 +36,8 @@ from campaigns.models import (
     Unit,
     UnitKind,
 )
-from campaigns.text import nfc, nfc_or_empty, vi_sorted
 from campaigns.timeframes import parse_timeframe
+from portal.text import nfc, nfc_or_empty, vi_sorted
 from targets.models import Indicator, Measure, Target
 
 ROMAN = re.compile(r"^(?=[IVXLC])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
@@ -484,7 +484,8 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
     ``into`` replaces the content of an existing draft plan instead of creating a new one.
     """
     resolved = plan_data_validate(data, commune=commune, create_units=create_units)
-    from campaigns.services import audit_record, unit_upsert
+    from campaigns.services.audit import audit_record
+    from campaigns.services.organisation import unit_upsert
 
     units = dict(resolved.units)
     for name, kind in resolved.new_units.items():
@@ -521,7 +522,7 @@ def plan_import(*, data: PlanData, commune: Commune, actor: Any = None, create_u
         plan.tasks.all().delete()
         action = "plan.reimport"
     _write_parts(plan, data, units, resolved.indicators)
-    from campaigns.services import plan_periods_sync, plan_rollups_inputs_changed
+    from campaigns.services.plans import plan_periods_sync, plan_rollups_inputs_changed
 
     plan_periods_sync(plan)
     # Its targets and units are the figures' inputs (a re-import replaces them all).

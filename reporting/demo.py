@@ -21,12 +21,14 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from campaigns.models import Plan
-from campaigns.scoping import scopes_disabled
-from reporting import selectors, services
+from portal.scoping import scopes_disabled
 from reporting.deadlines import local_today
 from reporting.models import PeriodKind, ReportingPeriod, ReportState, TaskStatus, UnitReport
 from reporting.rollups import rollup_run
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors import reports as selectors
+from reporting.services import unit_reports as services
+from reporting.services.periods import reporting_periods_sync
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Measure, Target, TimeAggregation
 
 NARRATIVE = "Đã triển khai theo kế hoạch, tổ chức tuyên truyền và hướng dẫn người dân tại cơ sở."
@@ -105,7 +107,7 @@ def demo_reports_load(*, admins: dict[int, Any], today: date | None = None,
             year = demo_year(plan, today)
             if year is None:
                 continue
-            services.reporting_periods_sync(plan=plan)
+            reporting_periods_sync(plan=plan)
             periods = list(ReportingPeriod.objects.filter(
                 plan=plan, kind=PeriodKind.QUARTERLY, year=year, unit_deadline__lt=today).order_by("quarter"))
             for period in periods:

@@ -19,8 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Task, Unit
-from reporting.consolidated_selectors import ROMAN
-from reporting.evidence import ALLOWED_TYPES, DESCRIPTION_MAX, URL_MAX
+from reporting.documents.content import ROMAN
 from reporting.models import (
     EvidenceKind,
     IndicatorValue,
@@ -29,8 +28,9 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.selectors import ReportRows
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors.reports import ReportRows
+from reporting.services.evidence import ALLOWED_TYPES, DESCRIPTION_MAX, URL_MAX
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator, Target, TimeAggregation
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

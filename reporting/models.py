@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Plan, Task, Unit
-from campaigns.scoping import tenant_manager
+from portal.scoping import tenant_manager
 from targets.models import Indicator
 
 

@@ -43,8 +43,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaigns.models import Task
-from campaigns.services import ConflictError
-from campaigns.text import nfc
 from campaigns.workbook import (  # the house guards: reuse, don't copy
     MAX_COLUMNS,
     MAX_DATA_ROWS,
@@ -58,10 +56,18 @@ from campaigns.workbook import (  # the house guards: reuse, don't copy
     _read_bytes,
     cell_put,
 )
-from reporting import selectors
+from portal.errors import ConflictError
+from portal.text import nfc
 from reporting.models import IndicatorValue, TaskProgress, TaskStatus, UnitReport
-from reporting.selectors import ReportRows
-from reporting.services import ProgressInput, ReportInput, SaveResult, ValueInput, unit_report_save
+from reporting.selectors import reports as selectors
+from reporting.selectors.reports import ReportRows
+from reporting.services.unit_reports import (
+    ProgressInput,
+    ReportInput,
+    SaveResult,
+    ValueInput,
+    unit_report_save,
+)
 from targets.models import Indicator, Measure
 
 # --- The format ---------------------------------------------------------------------------

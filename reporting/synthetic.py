@@ -34,7 +34,7 @@ from django.db.models import CASCADE, Model
 from django.utils import timezone
 
 from campaigns.models import Commune, CommuneKind, Plan, PlanStatus, Province, Unit, UnitKind
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.deadlines import period_dates
 from reporting.models import (
     CommuneRollup,

@@ -9,9 +9,9 @@ from typing import Any
 from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
-from campaigns.celery_base import TenantTask
 from campaigns.models import Commune, Plan
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
+from portal.tasks import TenantTask
 from reporting.deadlines import local_today
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def on_report_transition(*, transition_id: int, commune_ids: list[int]) -> None:
     """After a review transition commits: tell the people concerned by e-mail. (The figures
     a transition into or out of "accepted" changes are recomputed by the chain the transition
     enqueued itself: reporting.rollup_inputs.)"""
-    from reporting.notifications import report_transition_notify
+    from reporting.services.notifications import report_transition_notify
 
     report_transition_notify(transition_id=transition_id)
 
@@ -63,7 +63,7 @@ def province_rollup_combine(*_results: Any, province_id: int, year: int, quarter
 def rollup_inputs_computed(*, plan_id: int, year: int, marks: list[list[int]], commune_ids: list[int]) -> int:
     """The chain's last step: the plan's figures have caught up with the input versions in
     ``marks`` ([[quarter, version], …]); pages stop saying "Đang cập nhật số liệu…"."""
-    from reporting.rollup_inputs import rollup_inputs_caught_up
+    from reporting.services.rollup_inputs import rollup_inputs_caught_up
 
     return rollup_inputs_caught_up(plan_id=plan_id, year=year, marks=marks)
 
@@ -122,7 +122,7 @@ def send_due_reminders(*, today: str | None = None) -> int:
 @shared_task(base=TenantTask, name="reporting.send_commune_reminders", autoretry_for=_RETRY_ON)
 def send_commune_reminders(*, commune_ids: list[int], today: str | None = None) -> int:
     """Send the commune's due reminders of ``today`` (local date, ISO) at most once each."""
-    from reporting.reminders import reminders_send
+    from reporting.services.reminders import reminders_send
 
     day = date.fromisoformat(today) if today else local_today()
     return len(reminders_send(today=day))

@@ -9,7 +9,7 @@ from django_scopes.manager import DisabledQuerySet
 from django_scopes.state import get_scope
 
 from campaigns.models import Commune, Period, Plan, Unit
-from campaigns.scoping import tenant_manager
+from portal.scoping import tenant_manager
 
 
 class TargetGroup(models.TextChoices):

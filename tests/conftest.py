@@ -14,8 +14,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from campaigns.models import Commune, Province, Role, Unit, UnitKind
-from campaigns.scoping import scopes_disabled
+from campaigns.models import Commune, Province, Unit, UnitKind
+from portal.access import Role
+from portal.scoping import scopes_disabled
 from tests.factories import (
     PASSWORD,
     CommuneFactory,
@@ -90,7 +91,8 @@ def world(db: None) -> World:
         target_a = TargetFactory(plan=plan_a)
         target_a.reporting_units.set([unit_a])
         from reporting.models import ReportingPeriod
-        from reporting.services import reporting_periods_sync, unit_report_open
+        from reporting.services.periods import reporting_periods_sync
+        from reporting.services.unit_reports import unit_report_open
 
         reporting_periods_sync(plan=plan_a)
         period_a = ReportingPeriod.objects.get(plan=plan_a, year=2026, quarter=1)

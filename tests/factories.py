@@ -5,7 +5,8 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from campaigns.models import Commune, CommuneKind, Membership, Province, Role, Unit, UnitKind
+from campaigns.models import Commune, CommuneKind, Membership, Province, Unit, UnitKind
+from portal.access import Role
 
 PASSWORD = "Mat-khau-2026"  # noqa: S105
 

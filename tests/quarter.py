@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from campaigns.models import TaskDeliverable, Unit, UnitKind
-from reporting import consolidated, selectors, services
 from reporting.models import CommuneReport, ReportingPeriod, UnitReport
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors import reports as selectors
+from reporting.services import commune_reports as consolidated
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import World
 from tests.factories import TargetFactory, TaskFactory, UnitFactory

@@ -11,7 +11,7 @@ from django.utils import timezone
 from campaigns.models import Commune
 from reporting.models import IndicatorValue, ReportingPeriod, ReportState, UnitReport
 from reporting.rollups import rollup_run
-from reporting.services import reporting_periods_sync
+from reporting.services.periods import reporting_periods_sync
 from tests.factories import PlanFactory, TargetFactory
 from tests.quarter import ADULTS, NEWS, ind
 from tests.quarter import VNEID as VNEID  # re-exported for the rollup tests

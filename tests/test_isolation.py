@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from campaigns.models import Role
+from portal.access import Role
 from tests.conftest import SECRET_COMMUNE_NAME, SECRET_UNIT_NAME, World, login
 from tests.routes import Route, all_routes, guarded_routes
 
@@ -40,8 +40,8 @@ KWARG_VALUES: dict[str, Callable[[World], Any]] = {
 
 def _commune_report(world: World) -> Any:
     """Commune A's consolidated report of period A (a draft, opened by its admin)."""
-    from campaigns.scoping import scopes_disabled
-    from reporting.consolidated import commune_report_open
+    from portal.scoping import scopes_disabled
+    from reporting.services.commune_reports import commune_report_open
 
     with scopes_disabled():
         return commune_report_open(period=world.period_a, actor=world.admin_a)
@@ -49,7 +49,7 @@ def _commune_report(world: World) -> Any:
 
 def _commune_indicator(world: World) -> Any:
     """An indicator of commune A's own (the national ones are everybody's)."""
-    from campaigns.scoping import scopes_disabled
+    from portal.scoping import scopes_disabled
     from targets.models import Indicator
 
     with scopes_disabled():
@@ -60,8 +60,8 @@ def _commune_indicator(world: World) -> Any:
 
 def _api_token(world: World) -> Any:
     """A personal API token of commune A's admin (the owner the matrix picks for its routes)."""
-    from campaigns.api_tokens import api_token_create
-    from campaigns.scoping import tenant_scope
+    from campaigns.services.api_tokens import api_token_create
+    from portal.scoping import tenant_scope
 
     with tenant_scope([world.commune_a.pk]):
         return api_token_create(user=world.admin_a, name="bảng tính", days=30).token
@@ -71,7 +71,7 @@ def _evidence_file(world: World) -> Any:
     """An evidence file of report A (the download route answers only for files)."""
     from django.core.files.base import ContentFile
 
-    from campaigns.scoping import scopes_disabled
+    from portal.scoping import scopes_disabled
     from reporting.models import Evidence
 
     with scopes_disabled():

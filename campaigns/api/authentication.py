@@ -14,8 +14,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from campaigns.api_tokens import api_token_authenticate
 from campaigns.models import ApiToken
+from campaigns.services.api_tokens import api_token_authenticate
 
 # --- Authentication ------------------------------------------------------------------------
 

@@ -35,12 +35,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from campaigns.access import NO_ACCESS, Access, resolve_access
-from campaigns.api.renderers import PortalJSONRenderer
 from campaigns.api.rows import row_reader
-from campaigns.models import Role
-from campaigns.scoping import tenant_scope
-from campaigns.services import ConflictError
+from campaigns.selectors.access import resolve_access
+from portal.access import NO_ACCESS, Access, Role
+from portal.api.renderers import PortalJSONRenderer
+from portal.errors import ConflictError
+from portal.scoping import tenant_scope
 
 ALL_ROLES = frozenset(Role.values)
 COMMUNE_READERS = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER})

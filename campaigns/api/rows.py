@@ -41,7 +41,7 @@ from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
 
-from campaigns.scoping import require_scope, scopes_disabled
+from portal.scoping import require_scope, scopes_disabled
 
 Represent = Callable[[Any], Any]
 

@@ -18,19 +18,19 @@ from rest_framework.response import Response
 
 from campaigns.api import serializers as s
 from campaigns.api.base import REVIEWERS, PortalAPIView
-from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from campaigns.models import (
     Commune,
     Plan,
     PlanSection,
     Province,
-    Role,
     Task,
     TaskCoordinator,
     TaskDeliverable,
     Unit,
 )
-from campaigns.scoping import scopes_disabled
+from portal.access import Role
+from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
+from portal.scoping import scopes_disabled
 from targets.models import Indicator, Target
 
 # django-filter reads the model's fields through its default manager when a FilterSet class is

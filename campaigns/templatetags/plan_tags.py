@@ -11,8 +11,8 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from campaigns import plan_selectors
 from campaigns.models import Commune, Unit
+from campaigns.selectors import plans as plan_selectors
 
 register = template.Library()
 

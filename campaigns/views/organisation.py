@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from campaigns import selectors, services
-from campaigns.access import ALL_ROLES, not_post, post_only, request_access, role_required
 from campaigns.forms import UnitDetailsForm, apply_service_errors
-from campaigns.models import Role, Unit
-from campaigns.services import UNIT_DETAIL_FIELDS
+from campaigns.models import Unit
+from campaigns.selectors import organisation as selectors
+from campaigns.services import organisation as services
+from campaigns.services.organisation import UNIT_DETAIL_FIELDS
+from portal.access import ALL_ROLES, Role, not_post, post_only, request_access, role_required
 
 UNPROCESSABLE = 422
 

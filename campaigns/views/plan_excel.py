@@ -15,17 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns import selectors
-from campaigns.access import role_required
-from campaigns.models import Commune, Plan, Role
+from campaigns.models import Commune, Plan
 from campaigns.plan_io import PlanImportError, Problem
-from campaigns.plan_selectors import plan_get
+from campaigns.selectors import organisation as selectors
+from campaigns.selectors.plans import plan_get
 from campaigns.workbook import (
     XLSX_CONTENT_TYPE,
     plan_workbook_export,
     plan_workbook_filename,
     plan_workbook_import,
 )
+from portal.access import Role, role_required
 
 TEMPLATE = "campaigns/plan_import.html"
 

@@ -17,8 +17,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import plan_selectors, selectors, services, task_services
-from campaigns.access import not_post, post_only, role_required
 from campaigns.forms import (
     DeliverableFormSet,
     PlanChangeForm,
@@ -32,16 +30,22 @@ from campaigns.forms import (
     target_initial,
     task_initial,
 )
-from campaigns.models import IssuerKind, Plan, Role
-from campaigns.plan_text import (
+from campaigns.models import IssuerKind, Plan
+from campaigns.selectors import organisation as selectors
+from campaigns.selectors import plans as plan_selectors
+from campaigns.selectors.plan_text import (
     paragraphs,
     plan_blocks,
     plan_issue_missing,
     recipient_lines,
     target_text_problems,
 )
-from campaigns.services import ConflictError, TargetRow
+from campaigns.services import plans as services
+from campaigns.services import tasks as task_services
+from campaigns.services.targets import TargetRow, plan_targets_save
 from campaigns.timeframes import parse_timeframe
+from portal.access import Role, not_post, post_only, role_required
+from portal.errors import ConflictError
 
 ADMIN = (Role.COMMUNE_ADMIN,)
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
@@ -206,7 +210,7 @@ def plan_targets(request: HttpRequest, plan_pk: int) -> HttpResponse:
         if formset.is_valid() and change.is_valid():
             rows, row_forms = _target_rows(formset)
             try:
-                services.plan_targets_save(plan=plan, actor=request.user,
+                plan_targets_save(plan=plan, actor=request.user,
                                            version=change.cleaned_data["version"], rows=rows,
                                            reason=change.cleaned_data.get("reason", ""))
             except ConflictError as exc:

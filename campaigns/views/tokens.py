@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaigns.access import ALL_ROLES, post_only, role_required
-from campaigns.api_tokens import (
+from campaigns.models import ApiToken
+from campaigns.services.api_tokens import (
     DEFAULT_DAYS,
     MAX_DAYS,
     api_token_create,
     api_token_list,
     api_token_revoke,
 )
-from campaigns.models import ApiToken
+from portal.access import ALL_ROLES, post_only, role_required
 
 
 class ApiTokenForm(forms.Form):

@@ -31,13 +31,14 @@ from campaigns.api.base import (
     StableCursorPagination,
     require_roles,
 )
-from campaigns.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
-from campaigns.models import Commune, Role
-from campaigns.scoping import scopes_disabled
-from reporting import consolidated, rollup_status
+from campaigns.models import Commune
+from portal.access import Role
+from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
+from portal.scoping import scopes_disabled
+from reporting import rollup_status
 from reporting.api import serializers as s
-from reporting.consolidated_selectors import province_quarter_completeness
 from reporting.deadlines import local_today
+from reporting.documents.content import province_quarter_completeness
 from reporting.models import (
     CommuneReport,
     CommuneReportTransition,
@@ -51,6 +52,7 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups import plans_for_year
+from reporting.services import commune_reports as consolidated
 from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 
 ACCEPTED = 202

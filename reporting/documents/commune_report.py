@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from reporting.consolidated_selectors import TaskRow, commune_report_content, fingerprint
+from reporting.documents.content import TaskRow, commune_report_content, fingerprint
 from reporting.documents.formatting import line_count
 from reporting.documents.parts import PT_PER_MM, appendix_reference_lines
 from reporting.documents.profiles import FormatProfile, profile_for

@@ -12,7 +12,7 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from campaigns.plan_text import recipient_lines as plan_recipient_lines
+from campaigns.selectors.plan_text import recipient_lines as plan_recipient_lines
 from reporting.documents.metrics import covered_codepoints, text_width_pt
 from reporting.documents.profiles import FormatProfile, TextStyle
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from campaigns.models import Plan, Task
-from campaigns.plan_selectors import PlanDocument, plan_document
-from campaigns.plan_text import paragraphs, plan_blocks
+from campaigns.selectors.plan_text import paragraphs, plan_blocks
+from campaigns.selectors.plans import PlanDocument, plan_document
 from reporting.documents.formatting import keep_codes_together, recipient_lines
 from reporting.documents.parts import (
     SignatureBlock,

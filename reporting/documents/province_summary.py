@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaigns.models import Commune, Province
-from reporting.consolidated_selectors import (
+from reporting.documents.content import (
     ProvinceQuarter,
     ProvinceSummaryContent,
     fingerprint,
@@ -25,7 +25,7 @@ from reporting.documents.profiles import STATE, FormatProfile
 from reporting.documents.registry import DocumentSpec, register
 from reporting.documents.unit_report import appendix_titles, common_context
 from reporting.models import DocumentKind, RollupStatus
-from reporting.rollup_selectors import province_commune_ids
+from reporting.selectors.rollups import province_commune_ids
 
 OBJECT_ID_BASE = 100_000  # object id = province id × 100 000 + year × 10 + quarter
 

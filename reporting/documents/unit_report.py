@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporting.consolidated_selectors import (
+from reporting.documents.content import (
     Header,
     Signer,
     UnitReportContent,

@@ -24,15 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from campaigns import selectors as campaign_selectors
-from campaigns.access import Access, not_post, post_only, request_access, role_required
-from campaigns.models import Role
-from campaigns.services import ConflictError
-from reporting import consolidated, selectors
-from reporting import consolidated_selectors as content_selectors
-from reporting.consolidated_selectors import ProvinceQuarter
+from campaigns.selectors import organisation as campaign_selectors
+from portal.access import Access, Role, not_post, post_only, request_access, role_required
+from portal.errors import ConflictError
+from reporting.documents import content as content_selectors
+from reporting.documents.content import ProvinceQuarter
 from reporting.forms import DescribedForm, ReasonForm, VersionField, VersionForm, date_field
 from reporting.models import CommuneReport, CommuneReportState, DocumentKind
+from reporting.selectors import reports as selectors
+from reporting.services import commune_reports as consolidated
 from reporting.views.documents import document_response
 
 ADMIN = (Role.COMMUNE_ADMIN,)

@@ -25,15 +25,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from campaigns import selectors as campaign_selectors
-from campaigns.access import ALL_ROLES, request_access, role_required
-from campaigns.models import Role
-from reporting import charts_svg, dashboards, rollup_selectors
-from reporting.dashboards import HeatFilter, IndicatorProgress, TaskDue
+from campaigns.selectors import organisation as campaign_selectors
+from portal.access import ALL_ROLES, Role, request_access, role_required
 from reporting.deadlines import local_today
+from reporting.documents import charts as charts_svg
 from reporting.models import CommuneReportState, CommuneRollup, ReportState, RollupStatus
-from reporting.rollup_math import expected_at
 from reporting.rollup_status import Status, status_legend, status_of
+from reporting.selectors import dashboards
+from reporting.selectors import rollups as rollup_selectors
+from reporting.selectors.dashboards import HeatFilter, IndicatorProgress, TaskDue
 from reporting.views.rollups import (
     ROMAN,
     Completeness,
@@ -42,6 +42,7 @@ from reporting.views.rollups import (
     percent_text,
 )
 from targets.models import Indicator, Target, TimeAggregation
+from targets.progress import expected_at
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # The chart's labels in the page's own type (the PDF passes Liberation Serif). Unquoted family
@@ -168,7 +169,7 @@ class UnitLine:
 
 
 def _unit_lines(completeness: Any) -> list[UnitLine]:
-    from campaigns.text import vi_sorted
+    from portal.text import vi_sorted
 
     lines = []
     for row in vi_sorted(completeness.rows, key=lambda r: r.unit.name):

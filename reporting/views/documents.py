@@ -21,9 +21,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from campaigns import plan_selectors
-from campaigns.access import role_required
-from campaigns.models import Role
+from campaigns.selectors import plans as plan_selectors
+from portal.access import Role, role_required
 from reporting.documents.registry import spec_for
 from reporting.documents.storage import document_current, document_ensure, document_missing
 from reporting.models import DocumentKind, RenderedDocument

@@ -11,10 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns.access import post_only, role_required
-from campaigns.models import Role, Unit
-from reporting import reminders, selectors
+from campaigns.models import Unit
+from portal.access import Role, post_only, role_required
 from reporting.models import ReportingPeriod
+from reporting.selectors import reports as selectors
+from reporting.services import reminders
 
 
 def _back(request: HttpRequest, period: ReportingPeriod) -> HttpResponseRedirect:

@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.access import role_required
-from campaigns.models import Role
-from campaigns.services import ConflictError
 from campaigns.workbook import XLSX_CONTENT_TYPE
-from reporting import selectors
+from portal.access import Role, role_required
+from portal.errors import ConflictError
 from reporting.models import UnitReport
 from reporting.report_workbook import (
     report_workbook_filename,
@@ -31,6 +29,7 @@ from reporting.report_workbook import (
     report_workbook_warnings,
     report_workbook_write,
 )
+from reporting.selectors import reports as selectors
 
 REPORT_READERS = (Role.UNIT_REPORTER, Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # Only the unit's own reporter fills its report; commune admins review, they do not fill.

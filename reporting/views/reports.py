@@ -22,16 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import plan_selectors
-from campaigns import selectors as campaign_selectors
-from campaigns.access import Access, not_post, post_only, request_access, role_required
-from campaigns.models import AuditEntry, Plan, Role, Task, Unit
-from campaigns.services import ConflictError
-from campaigns.text import vi_sorted
-from reporting import dashboards, selectors, services
-from reporting import evidence as evidence_services
-from reporting.consolidated_selectors import unit_signer_missing
+from campaigns.models import AuditEntry, Plan, Task, Unit
+from campaigns.selectors import organisation as campaign_selectors
+from campaigns.selectors import plans as plan_selectors
+from portal.access import Access, Role, not_post, post_only, request_access, role_required
+from portal.errors import ConflictError
+from portal.text import vi_sorted
 from reporting.deadlines import EntryState, entry_state, local_today
+from reporting.documents.content import unit_signer_missing
 from reporting.forms import (
     AdhocPeriodForm,
     EvidenceForm,
@@ -49,7 +47,12 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.selectors import ReportRows
+from reporting.selectors import dashboards
+from reporting.selectors import reports as selectors
+from reporting.selectors.reports import ReportRows
+from reporting.services import evidence as evidence_services
+from reporting.services import periods
+from reporting.services import unit_reports as services
 from targets.models import Indicator, Target
 
 ADMIN = (Role.COMMUNE_ADMIN,)
@@ -166,7 +169,7 @@ def adhoc_period_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            period = services.adhoc_period_create(
+            period = periods.adhoc_period_create(
                 plan=plan, actor=request.user, title=data["title"], year=data["year"],
                 opens_on=data["opens_on"], deadline=data["deadline"], locks_on=data.get("locks_on"))
         except ValidationError as exc:

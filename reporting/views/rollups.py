@@ -26,16 +26,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import plan_selectors
-from campaigns import selectors as campaign_selectors
-from campaigns.access import post_only, request_access, role_required
-from campaigns.models import Plan, Province, Role
-from reporting import rollup_selectors, tasks
-from reporting.dashboards import jobs
+from campaigns.models import Plan, Province
+from campaigns.selectors import organisation as campaign_selectors
+from campaigns.selectors import plans as plan_selectors
+from portal.access import Role, post_only, request_access, role_required
+from reporting import tasks
 from reporting.deadlines import local_today
 from reporting.models import CommuneRollup, ProvinceRollup
-from reporting.rollup_selectors import QuarterChoice
 from reporting.rollup_status import LAGGING, Status, status_legend, status_of
+from reporting.selectors import rollups as rollup_selectors
+from reporting.selectors.dashboards import jobs
+from reporting.selectors.rollups import QuarterChoice
 from targets.models import Indicator
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from campaigns.access import resolve_access
-from campaigns.api_tokens import api_token_create
-from campaigns.scoping import tenant_scope
+from campaigns.selectors.access import resolve_access
+from campaigns.services.api_tokens import api_token_create
+from portal.scoping import tenant_scope
 
 
 def token_for(user: Any, *, days: int = 30, name: str = "kịch bản") -> str:

@@ -247,9 +247,9 @@ def test_a_browser_session_reads_the_api_in_the_scope_the_pages_resolved(world: 
 
     from rest_framework.test import APIClient
 
-    import campaigns.access as access_module
     import campaigns.api.base as base
     import campaigns.middleware as middleware
+    import campaigns.selectors.access as access_module
 
     for user, expected in ((world.reviewer_p, ["xa-a", "xa-b"]), (world.admin_c, ["xa-c"])):
         client = APIClient()

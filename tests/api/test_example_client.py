@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting import tasks
 from reporting.models import CommuneReport, CommuneRollup, DocumentKind, RenderedDocument
 from tests.api.conftest import token_for

@@ -37,7 +37,7 @@ from campaigns.models import (
     Unit,
     UnitKind,
 )
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -52,7 +52,7 @@ from reporting.models import (
     TaskProgress,
     UnitReport,
 )
-from reporting.services import reporting_periods_sync
+from reporting.services.periods import reporting_periods_sync
 from targets.models import Indicator, Measure, Target, TargetGroup, TimeAggregation
 from tests.api.conftest import api_client
 from tests.conftest import World

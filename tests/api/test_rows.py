@@ -24,7 +24,7 @@ from rest_framework.renderers import JSONRenderer
 
 from campaigns.api.rows import RowReader, row_reader
 from campaigns.models import CommuneKind, Unit, UnitKind
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting.models import (
     IndicatorValue,
     PeriodKind,
@@ -70,7 +70,7 @@ def test_every_list_answers_what_its_serializer_says(world: World, case: Case) -
     rows = body["results"] if isinstance(body, dict) else body
     assert len(rows) >= 12
     view_class = resolve(url.split("?")[0]).func.view_class
-    from campaigns.access import resolve_access
+    from campaigns.selectors.access import resolve_access
 
     with tenant_scope(resolve_access(user).commune_ids):
         expected = _drf(view_class, [row["id"] for row in rows], response.wsgi_request)
@@ -260,7 +260,7 @@ def test_the_json_renderer_writes_what_drf_writes() -> None:
     from django.utils.translation import gettext_lazy
     from rest_framework.exceptions import ErrorDetail
 
-    from campaigns.api.renderers import PortalJSONRenderer
+    from portal.api.renderers import PortalJSONRenderer
 
     data = {"tên": "Xã Sơn Kim 1 — “Bình dân học vụ số”", "lazy": gettext_lazy("Tiếng Việt"),
             "error": [ErrorDetail("Phải là số nguyên.", code="invalid")], "decimal": D("12.50"),

@@ -19,8 +19,8 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import settings
 
-from campaigns.scoping import scopes_disabled
 from config.wsgi import application
+from portal.scoping import scopes_disabled
 from tests.api.conftest import api_client, token_for
 from tests.quarter import Quarter, issue
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import ApiToken, AuditEntry
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from tests.api.conftest import api_client, token_for
 from tests.conftest import World, login
 

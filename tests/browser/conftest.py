@@ -25,7 +25,7 @@ from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.models import ReportingPeriod
 from tests.conftest import World
 from tests.factories import PASSWORD

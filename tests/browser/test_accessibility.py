@@ -19,9 +19,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.models import ReportState
-from reporting.services import (
+from reporting.services.unit_reports import (
     ProgressInput,
     ReportInput,
     ValueInput,

@@ -19,7 +19,7 @@ import pdfplumber
 import pytest
 from playwright.sync_api import Page, expect
 
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,

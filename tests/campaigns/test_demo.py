@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.test import Client
 
 from campaigns.demo import DEMO_PASSWORD
-from campaigns.models import Commune, Membership, Province, Role, Unit
-from campaigns.scoping import scopes_disabled
+from campaigns.models import Commune, Membership, Province, Unit
+from portal.access import Role
+from portal.scoping import scopes_disabled
 
 
 def _counts() -> tuple[int, ...]:

@@ -17,8 +17,8 @@ from campaigns.plan_io import (
     plan_import,
     task_level,
 )
-from campaigns.scoping import scopes_disabled
 from campaigns.timeframes import parse_timeframe
+from portal.scoping import scopes_disabled
 from targets.models import Target
 
 SEEDS = [c.code for c in DEMO_COMMUNES]

@@ -19,13 +19,13 @@ from campaigns.models import (
     Plan,
     PlanAmendment,
     PlanStatus,
-    Role,
     Task,
     TaskCoordinator,
     TaskDeliverable,
 )
-from campaigns.scoping import scopes_disabled
-from campaigns.services import PLAN_HEADER_FIELDS
+from campaigns.services.plans import PLAN_HEADER_FIELDS
+from portal.access import Role
+from portal.scoping import scopes_disabled
 from targets.models import Indicator, Target
 from tests.conftest import World, login
 from tests.factories import TargetFactory, TaskFactory, UserFactory

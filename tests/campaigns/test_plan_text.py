@@ -11,10 +11,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from campaigns.models import PlanAmendment, PlanSection, PlanStatus, SectionKind
-from campaigns.plan_selectors import plan_document
-from campaigns.plan_text import plan_blocks, target_statement_problem, target_text_problems
-from campaigns.scoping import scopes_disabled
-from campaigns.services import TargetRow, plan_issue, plan_targets_save
+from campaigns.selectors.plan_text import (
+    plan_blocks,
+    target_statement_problem,
+    target_text_problems,
+)
+from campaigns.selectors.plans import plan_document
+from campaigns.services.plans import plan_issue
+from campaigns.services.targets import TargetRow, plan_targets_save
+from portal.scoping import scopes_disabled
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
 from tests.conftest import World, login

@@ -4,9 +4,9 @@ import pytest
 from django.apps import apps
 from django_scopes import ScopeError
 
-from campaigns.access import resolve_access
 from campaigns.models import ApiToken, Commune, Province, Unit
-from campaigns.scoping import tenant_scope
+from campaigns.selectors.access import resolve_access
+from portal.scoping import tenant_scope
 from reporting.models import ProvinceRollup
 from tests.conftest import World
 

@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.models import AuditEntry, Plan, PlanAmendment, PlanStatus, Task
-from campaigns.scoping import tenant_scope
-from campaigns.services import ConflictError
-from campaigns.task_services import DeliverableInput, TaskInput, task_delete, task_save
+from campaigns.services.tasks import DeliverableInput, TaskInput, task_delete, task_save
+from portal.errors import ConflictError
+from portal.scoping import tenant_scope
 from targets.models import Indicator
 from tests.conftest import World
 from tests.factories import TaskFactory

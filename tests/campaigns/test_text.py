@@ -1,6 +1,6 @@
 import unicodedata
 
-from campaigns.text import nfc, vi_sort_key, vi_sorted
+from portal.text import nfc, vi_sort_key, vi_sorted
 
 
 def test_nfc_composes_decomposed_vietnamese() -> None:

@@ -50,7 +50,7 @@ def test_user_without_membership_is_told_so(db: None) -> None:
 
 @pytest.mark.django_db
 def test_commune_page_query_count_is_constant(world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    from campaigns.scoping import scopes_disabled
+    from portal.scoping import scopes_disabled
     from tests.factories import UnitFactory
 
     client = login(world.admin_a)

@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 from campaigns.demo import DEMO_COMMUNES
 from campaigns.models import Commune, Plan, PlanStatus, Task
 from campaigns.plan_io import PlanImportError, plan_data_export, plan_data_from_dict
-from campaigns.scoping import scopes_disabled, tenant_scope
 from campaigns.workbook import (
     XLSX_CONTENT_TYPE,
     plan_workbook_export,
@@ -31,6 +30,7 @@ from campaigns.workbook import (
     plan_workbook_read,
     plan_workbook_write,
 )
+from portal.scoping import scopes_disabled, tenant_scope
 from targets.models import Target
 from tests.campaigns.bad_workbooks import CORPUS, BadWorkbook, edit, set_cell
 
@@ -454,7 +454,7 @@ def test_reimport_page_refuses_an_issued_plan(ba_ngoi: Plan, good: bytes) -> Non
 def test_action_links_snippet(ba_ngoi: Plan) -> None:
     from django.template.loader import render_to_string
 
-    from campaigns.access import resolve_access
+    from campaigns.selectors.access import resolve_access
 
     admin = get_user_model().objects.get(username="admin.bangoi")
     viewer = get_user_model().objects.get(username="xem.bangoi")

@@ -17,14 +17,18 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from campaigns.models import CommuneKind, IssuerKind, Role, TaskDeliverable, UnitKind
-from campaigns.scoping import scopes_disabled
-from reporting import consolidated, selectors, services
-from reporting.consolidated_selectors import commune_report_content
+from campaigns.models import CommuneKind, IssuerKind, TaskDeliverable, UnitKind
+from portal.access import Role
+from portal.scoping import scopes_disabled
 from reporting.documents import storage
+from reporting.documents.content import commune_report_content
 from reporting.models import CommuneReport, DocumentKind, ReportingPeriod
 from reporting.rollups import commune_rollup_compute
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors import reports as selectors
+from reporting.services import commune_reports as consolidated
+from reporting.services import unit_reports as services
+from reporting.services.periods import reporting_periods_sync
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.documents import pdfcheck as pc
 from tests.factories import (
@@ -86,7 +90,7 @@ def _build(short_tasks: int, one_line_tasks: int = 0) -> CommuneReport:
         task = TaskFactory(plan=plan, order=order, title=f"Nhiệm vụ có sản phẩm {order}", lead_unit=team)
         for index, text in enumerate(texts, 1):
             TaskDeliverable.objects.create(task=task, order=index, text=text)
-    services.reporting_periods_sync(plan=plan)
+    reporting_periods_sync(plan=plan)
     period = ReportingPeriod.objects.select_related("plan", "plan__commune").get(plan=plan, year=2026, quarter=1)
     day = period.opens_on + timedelta(days=1)
     admin = member(Role.COMMUNE_ADMIN, commune=commune)

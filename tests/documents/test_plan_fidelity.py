@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from campaigns.models import Membership, Plan, Role
-from campaigns.plan_selectors import plan_document
-from campaigns.plan_text import plan_blocks
-from campaigns.scoping import scopes_disabled
+from campaigns.models import Membership, Plan
+from campaigns.selectors.plan_text import plan_blocks
+from campaigns.selectors.plans import plan_document
+from portal.access import Role
+from portal.scoping import scopes_disabled
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
 from tests.documents import fidelity as fd

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from campaigns.models import IssuerKind, Plan, TasksLayout
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.documents.formatting import recipient_lines
 from reporting.documents.profiles import PARTY, STATE, FormatProfile, profile_for
 from reporting.documents.storage import document_render

@@ -23,22 +23,26 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import CommuneKind, IssuerKind, Role, TaskDeliverable, UnitKind
-from campaigns.scoping import scopes_disabled
-from reporting import consolidated, selectors, services
-from reporting.consolidated_selectors import (
+from campaigns.models import CommuneKind, IssuerKind, TaskDeliverable, UnitKind
+from portal.access import Role
+from portal.scoping import scopes_disabled
+from reporting.documents import storage
+from reporting.documents.commune_report import reports_by_status
+from reporting.documents.content import (
     ProvinceQuarter,
     commune_report_content,
     province_summary_content,
     unit_report_content,
 )
-from reporting.documents import storage
-from reporting.documents.commune_report import reports_by_status
 from reporting.documents.profiles import PARTY, STATE, FormatProfile
 from reporting.documents.province_summary import appendix_tables
 from reporting.models import DocumentKind, ReportingPeriod, UnitReport
 from reporting.rollups import commune_rollup_compute, province_rollup_compute
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors import reports as selectors
+from reporting.services import commune_reports as consolidated
+from reporting.services import unit_reports as services
+from reporting.services.periods import reporting_periods_sync
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import World, login
 from tests.documents import pdfcheck as pc
@@ -128,7 +132,7 @@ def _commune(province_code: str, province_name: str, commune_name: str, issuer_k
     for order, (title, deliverable) in enumerate(TASKS, 1):
         task = TaskFactory(plan=plan, order=order, title=title, lead_unit=(police, school, team)[order % 3])
         TaskDeliverable.objects.create(task=task, order=1, text=deliverable)
-    services.reporting_periods_sync(plan=plan)
+    reporting_periods_sync(plan=plan)
     period = ReportingPeriod.objects.select_related("plan", "plan__commune").get(plan=plan, year=2026, quarter=1)
     day = period.opens_on + timedelta(days=1)
     admin = member(Role.COMMUNE_ADMIN, commune=commune, username=f"admin-{province_code}")

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import AuditEntry
-from campaigns.services import unit_details_set
-from reporting import services
-from reporting.consolidated_selectors import ProvinceQuarter, unit_report_content
+from campaigns.services.organisation import unit_details_set
 from reporting.documents import storage
+from reporting.documents.content import ProvinceQuarter, unit_report_content
 from reporting.models import DocumentKind, ReportingPeriod
+from reporting.services import unit_reports as services
 from tests.conftest import World, login
 from tests.documents import pdfcheck as pc
 

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
-from campaigns import services
-from campaigns.scoping import scopes_disabled, tenant_scope
+from campaigns.services import plans as services
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting.documents.storage import (
     DocumentSourceMissing,
     atomic_with_files,
@@ -101,7 +101,7 @@ def test_a_plan_change_makes_the_document_stale_and_the_view_renders_it_again(
 
 @pytest.mark.django_db
 def test_every_write_to_the_plan_moves_its_data_version(world: World) -> None:
-    from campaigns.task_services import TaskInput, task_save
+    from campaigns.services.tasks import TaskInput, task_save
 
     with scopes_disabled():
         before = document_current(kind=PLAN, source=world.plan_a).data_version
@@ -280,8 +280,8 @@ def test_a_rolled_back_replacement_keeps_the_previous_pdf(world: World, scope_a:
 @pytest.mark.usefixtures("no_scope")
 def test_a_failed_issue_leaves_no_pdf_and_no_copy_of_the_returned_one(
         quarter: Any, committed: Callable[[], Any], settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reporting import consolidated
     from reporting.models import CommuneReportState
+    from reporting.services import commune_reports as consolidated
     from tests.quarter import CONFIRM, issue
 
     media = Path(settings.MEDIA_ROOT)

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.models import ReportingPeriod, UnitReport
-from reporting.services import unit_report_open
+from reporting.services.unit_reports import unit_report_open
 from tests.conftest import World
 from tests.factories import TargetFactory, _standard_indicator
 

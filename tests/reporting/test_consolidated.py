@@ -18,12 +18,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.access import resolve_access
 from campaigns.models import AuditEntry
-from campaigns.services import ConflictError
-from reporting import consolidated, selectors, services
-from reporting import consolidated_selectors as content
-from reporting.documents import storage
+from campaigns.selectors.access import resolve_access
+from portal.errors import ConflictError
+from reporting.documents import content, storage
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -34,6 +32,9 @@ from reporting.models import (
     ReportingPeriod,
     UnitReport,
 )
+from reporting.selectors import reports as selectors
+from reporting.services import commune_reports as consolidated
+from reporting.services import periods
 from tests.conftest import World, login
 from tests.factories import (
     CommuneFactory,
@@ -73,7 +74,7 @@ def test_open_prefills_the_draft_from_the_plan_and_is_idempotent(quarter: Quarte
 def test_a_party_plan_gets_the_party_symbol_and_archive_line(world: World) -> None:
     plan = PlanFactory(commune=world.commune_b, issuer_kind="dang_uy", symbol="KH/ĐU",
                        issuing_body="ĐẢNG ỦY XÃ BÊN CẠNH", parent_body="ĐẢNG BỘ TỈNH PHÍA BẮC")
-    services.reporting_periods_sync(plan=plan)
+    periods.reporting_periods_sync(plan=plan)
     period = ReportingPeriod.objects.get(plan=plan, year=2026, quarter=2)
     report = consolidated.commune_report_open(period=period, actor=world.admin_b)
     assert report.symbol == "BC/ĐU" and report.recipients[-1] == "Lưu Văn phòng Đảng ủy."
@@ -81,7 +82,7 @@ def test_a_party_plan_gets_the_party_symbol_and_archive_line(world: World) -> No
 
 
 def test_an_adhoc_period_has_no_consolidated_report(world: World) -> None:
-    period = services.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo nhanh",
+    period = periods.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo nhanh",
                                           year=2026, opens_on=date(2026, 5, 1), deadline=date(2026, 5, 10))
     assert period.kind == PeriodKind.ADHOC
     with pytest.raises(ValidationError):
@@ -325,7 +326,7 @@ def test_content_reads_take_a_constant_number_of_queries(quarter: Quarter, commi
         accept(committed, world, unit, quarter.period, figures={ADULTS: (10, 100)})
         other = CommuneFactory(province=world.province_p, name=f"Thêm {n}")
         other_plan = PlanFactory(commune=other)
-        services.reporting_periods_sync(plan=other_plan)
+        periods.reporting_periods_sync(plan=other_plan)
     big = (_queries(lambda: content.commune_report_content(report=report)),
            _queries(lambda: content.province_summary_content(source=province)),
            _queries(lambda: client.get(_detail(report))))

@@ -29,8 +29,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import UnitKind
-from reporting.dashboards import jobs
-from reporting.dashboards.common import timeframe_due
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
@@ -43,6 +41,8 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
+from reporting.selectors.dashboards import jobs
+from reporting.selectors.dashboards.common import timeframe_due
 from reporting.views.rollups import level_text, percent_text
 from tests import rollup_data as data
 from tests.conftest import SECRET_COMMUNE_NAME, World, login

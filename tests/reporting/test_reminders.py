@@ -22,10 +22,11 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
 
-from campaigns.models import AuditEntry, Role
-from campaigns.scoping import scopes_disabled, tenant_scope
+from campaigns.models import AuditEntry
 from config.celery import app as celery_app
-from reporting import services, tasks
+from portal.access import Role
+from portal.scoping import scopes_disabled, tenant_scope
+from reporting import tasks
 from reporting.models import (
     Reminder,
     ReminderReason,
@@ -34,14 +35,16 @@ from reporting.models import (
     ReportTransition,
     UnitReport,
 )
-from reporting.notifications import SUBMITTED_MARKER, report_transition_notify
-from reporting.reminders import (
+from reporting.services import periods
+from reporting.services import unit_reports as services
+from reporting.services.notifications import SUBMITTED_MARKER, report_transition_notify
+from reporting.services.reminders import (
     reminder_send_now,
     reminders_due,
     reminders_send,
     scheduled_reason,
 )
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import SECRET_UNIT_NAME, World, login
 from tests.factories import member
@@ -171,7 +174,7 @@ def test_reminders_stay_inside_the_scope(world: World) -> None:
 
 @pytest.mark.django_db
 def test_adhoc_periods_are_reminded_on_their_own_deadline(world: World, scope_a: None) -> None:
-    period = services.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo đột xuất tháng 5",
+    period = periods.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo đột xuất tháng 5",
                                           year=2026, opens_on=date(2026, 5, 1), deadline=date(2026, 5, 20))
     due = reminders_due(today=date(2026, 5, 20))
     assert [(d.period.pk, d.reason) for d in due] == [(period.pk, ReminderReason.ON_DEADLINE)]

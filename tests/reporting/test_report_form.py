@@ -11,9 +11,9 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from reporting import services
 from reporting.models import IndicatorValue, ReportingPeriod, UnitReport
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from tests.conftest import World, login
 from tests.reporting.test_report_pages import _data, _ids, _report_url, _window
 

@@ -335,7 +335,7 @@ def test_reporter_of_another_unit_gets_404_everywhere(world: World, report_a: Un
 
 
 def _file_evidence(world: World, report: UnitReport) -> Evidence:
-    from reporting.evidence import evidence_add
+    from reporting.services.evidence import evidence_add
 
     upload = SimpleUploadedFile("bien-ban.pdf", PDF, content_type="application/pdf")
     return evidence_add(report=report, actor=world.reporter_a, kind="file", file=upload,

@@ -9,8 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.models import AuditEntry
-from campaigns.services import ConflictError
-from reporting import services
+from portal.errors import ConflictError
 from reporting.models import (
     IndicatorValue,
     ReportingPeriod,
@@ -18,8 +17,10 @@ from reporting.models import (
     ReportTransition,
     UnitReport,
 )
-from reporting.selectors import period_completeness
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.selectors.reports import period_completeness
+from reporting.services import periods
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import World
 from tests.reporting.conftest import IN_WINDOW
@@ -53,10 +54,10 @@ def _submit(report: UnitReport, world: World, numerator: str = "450") -> UnitRep
 
 @pytest.mark.django_db
 def test_periods_cover_each_quarter_of_the_plan_years(world: World, q1: ReportingPeriod) -> None:
-    periods = list(ReportingPeriod.objects.filter(plan=world.plan_a).values_list("quarter", "unit_deadline"))
-    assert periods == [(1, date(2026, 3, 15)), (2, date(2026, 6, 15)), (3, date(2026, 9, 15)),
+    rows = list(ReportingPeriod.objects.filter(plan=world.plan_a).values_list("quarter", "unit_deadline"))
+    assert rows == [(1, date(2026, 3, 15)), (2, date(2026, 6, 15)), (3, date(2026, 9, 15)),
                        (4, date(2026, 12, 15))]
-    services.reporting_periods_sync(plan=world.plan_a)  # idempotent
+    periods.reporting_periods_sync(plan=world.plan_a)  # idempotent
     assert ReportingPeriod.objects.filter(plan=world.plan_a).count() == 4
 
 
@@ -214,9 +215,9 @@ def test_completeness_counts_expected_received_on_time_accepted(world: World, re
 
 @pytest.mark.django_db
 def test_adhoc_period_has_its_own_due_date(world: World) -> None:
-    period = services.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo đột xuất ngày hội 10/10",
+    period = periods.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Báo cáo đột xuất ngày hội 10/10",
                                           year=2026, opens_on=date(2026, 10, 1), deadline=date(2026, 10, 12))
     assert period.kind == "adhoc" and period.locks_on == date(2026, 10, 12)
     with pytest.raises(ValidationError):
-        services.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Sai ngày", year=2026,
+        periods.adhoc_period_create(plan=world.plan_a, actor=world.admin_a, title="Sai ngày", year=2026,
                                      opens_on=date(2026, 10, 15), deadline=date(2026, 10, 12))

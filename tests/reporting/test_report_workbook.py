@@ -18,9 +18,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaigns.models import AuditEntry
-from campaigns.scoping import scopes_disabled
-from campaigns.services import ConflictError
-from reporting import services
+from portal.errors import ConflictError
+from portal.scoping import scopes_disabled
 from reporting.deadlines import local_today
 from reporting.models import IndicatorValue, ReportingPeriod, ReportState, TaskProgress, UnitReport
 from reporting.report_workbook import (
@@ -29,7 +28,8 @@ from reporting.report_workbook import (
     report_workbook_warnings,
     report_workbook_write,
 )
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import World, login
 from tests.reporting.conftest import IN_WINDOW

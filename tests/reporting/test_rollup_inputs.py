@@ -22,10 +22,9 @@ from django.urls import reverse
 
 from campaigns.models import AuditEntry, Plan
 from campaigns.plan_io import plan_data_export, plan_import
-from campaigns.services import TargetRow, plan_issue, plan_targets_save, plan_update
-from reporting import consolidated, services
-from reporting import consolidated_selectors as content
-from reporting.documents import storage
+from campaigns.services.plans import plan_issue, plan_update
+from campaigns.services.targets import TargetRow, plan_targets_save
+from reporting.documents import content, storage
 from reporting.models import (
     CommuneReportState,
     CommuneReportTransition,
@@ -34,8 +33,11 @@ from reporting.models import (
     ProvinceRollup,
     RollupInputs,
 )
-from reporting.rollup_selectors import plan_rollups_pending, rollups_pending
 from reporting.rollups import province_rollup_compute
+from reporting.selectors.rollups import plan_rollups_pending, rollups_pending
+from reporting.services import commune_reports as consolidated
+from reporting.services import periods
+from reporting.services import unit_reports as services
 from targets.models import Target
 from tests.conftest import World, login
 from tests.factories import PlanFactory
@@ -352,7 +354,7 @@ def test_a_reopened_first_quarter_reaches_the_provinces_later_quarter(quarter: Q
 def test_issuing_a_plan_makes_the_province_count_it(quarter: Quarter, committed: Callable[[], Any]) -> None:
     world = quarter.world
     newer = PlanFactory(commune=world.commune_a)  # a newer draft carries the commune's year for now…
-    services.reporting_periods_sync(plan=newer)
+    periods.reporting_periods_sync(plan=newer)
     province_rollup_compute(province_id=world.province_p.pk, year=2026, quarter=1)
     assert not ProvinceRollup.objects.filter(province=world.province_p, indicator=ind(NEWS)).exists()
     with committed():  # …until the older one is issued: an issued plan comes first

@@ -2,14 +2,7 @@
 
 from decimal import Decimal as D
 
-from reporting.rollup_math import (
-    Figure,
-    Status,
-    achievement,
-    expected_at,
-    progress_status,
-    year_to_date,
-)
+from targets.progress import Figure, Status, achievement, expected_at, progress_status, year_to_date
 
 
 def test_percentage_comes_from_summed_counts_not_an_average() -> None:

@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import Unit, UnitKind
-from campaigns.services import TargetRow, plan_targets_save
-from reporting import selectors, services
+from campaigns.services.targets import TargetRow, plan_targets_save
 from reporting.models import CommuneRollup, ProvinceRollup, ReportingPeriod, ReportState
-from reporting.rollup_selectors import rollups_pending
 from reporting.rollups import commune_rollup_compute, province_rollup_compute
+from reporting.selectors import reports as selectors
+from reporting.selectors.rollups import rollups_pending
+from reporting.services import unit_reports as services
 from targets.models import Indicator, Target
 from tests.conftest import World
 from tests.factories import TargetFactory, UnitFactory

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.models import Unit, UnitKind
-from reporting import services
 from reporting.models import CommuneRollup, ProvinceRollup, ReportingPeriod, UnitReport
 from reporting.rollups import commune_rollup_compute, plans_for_year, province_rollup_compute
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.conftest import World
 from tests.factories import CommuneFactory, PlanFactory, TargetFactory, TaskFactory, UnitFactory

@@ -15,7 +15,7 @@ from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from campaigns.models import Commune, CommuneKind, Plan, Province, Unit
-from campaigns.scoping import tenant_scope
+from portal.scoping import tenant_scope
 from reporting import rollups
 from reporting.models import (
     CommuneRollup,

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from campaigns.models import AuditEntry
-from campaigns.scoping import scopes_disabled
-from reporting import services, tasks
+from portal.scoping import scopes_disabled
+from reporting import tasks
 from reporting.models import (
     Reminder,
     ReminderReason,
@@ -16,8 +16,9 @@ from reporting.models import (
     ReportState,
     ReportTransition,
 )
-from reporting.notifications import SUBMITTED_MARKER
-from reporting.services import ProgressInput, ReportInput, ValueInput
+from reporting.services import unit_reports as services
+from reporting.services.notifications import SUBMITTED_MARKER
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.celery_worker import REQUIRES_SERVICES, RealWorker, real_celery_worker_fixture  # noqa: F401
 from tests.conftest import World

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from celery.result import AsyncResult
 
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting import tasks
 from reporting.models import (
     CommuneRollup,
@@ -43,7 +43,7 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups import rollup_run
-from reporting.services import reporting_periods_sync
+from reporting.services.periods import reporting_periods_sync
 from targets.models import Indicator
 from tests.celery_crash import (  # noqa: F401
     SLOW_AFTER_ENV,
@@ -290,8 +290,8 @@ def test_the_broker_keeps_an_unacknowledged_task_long_enough_and_the_chord_longe
     """
     from kombu.transport.redis import Channel
 
-    from campaigns.celery_base import TenantTask
     from config.celery import app
+    from portal.tasks import TenantTask
 
     visibility = (app.conf.broker_transport_options or {}).get("visibility_timeout", Channel.visibility_timeout)
     rollup_tasks = [app.tasks[name] for name in (COMMUNE_TASK, "reporting.province_rollup_combine")]

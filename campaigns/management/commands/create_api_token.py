@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from campaigns.access import resolve_access
-from campaigns.api_tokens import DEFAULT_DAYS, api_token_create
-from campaigns.scoping import tenant_scope
+from campaigns.selectors.access import resolve_access
+from campaigns.services.api_tokens import DEFAULT_DAYS, api_token_create
+from portal.scoping import tenant_scope
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaigns.models import Plan
-from campaigns.scoping import scopes_disabled, tenant_scope
 from campaigns.workbook import plan_workbook_export
+from portal.scoping import scopes_disabled, tenant_scope
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Commune, Plan
 from campaigns.plan_io import PlanImportError
-from campaigns.scoping import scopes_disabled, tenant_scope
 from campaigns.workbook import plan_workbook_import
+from portal.scoping import scopes_disabled, tenant_scope
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from campaigns.demo import DEMO_COMMUNES, demo_load
 from campaigns.models import Commune
-from campaigns.scoping import scopes_disabled
+from portal.scoping import scopes_disabled
 from reporting.demo import demo_reports_load
 
 

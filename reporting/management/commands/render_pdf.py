@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting.documents.registry import spec_for
 from reporting.documents.storage import DocumentRefused, document_render, document_render_and_store
 from reporting.models import DocumentKind

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.models import Commune, Province
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting.models import CommuneRollup, ProvinceRollup
 from reporting.rollups import rollup_run
 

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaigns.models import Commune
-from campaigns.scoping import scopes_disabled, tenant_scope
+from portal.scoping import scopes_disabled, tenant_scope
 from reporting.deadlines import local_today
-from reporting.reminders import DueReminder, reminder_deliver, reminders_due
+from reporting.services.reminders import DueReminder, reminder_deliver, reminders_due
 
 
 def _day(value: str) -> date:

@@ -13,7 +13,7 @@ from typing import Any
 from celery import Task
 from django.db import InterfaceError, OperationalError
 
-from campaigns.scoping import tenant_scope
+from portal.scoping import tenant_scope
 
 
 class TenantTask(Task):  # type: ignore[misc]

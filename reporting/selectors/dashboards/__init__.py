@@ -7,7 +7,7 @@ selectors.period_completeness. Nothing here computes a figure of its own. Every 
 number of queries, however many units, indicators, tasks, periods or communes there are.
 """
 
-from reporting.dashboards.common import (
+from reporting.selectors.dashboards.common import (
     LAGGING,
     QUARTERS,
     UPCOMING_DAYS,
@@ -20,13 +20,13 @@ from reporting.dashboards.common import (
     task_deadlines,
     timeframe_due,
 )
-from reporting.dashboards.commune import (
+from reporting.selectors.dashboards.commune import (
     CommuneDashboard,
     Deadline,
     IndicatorProgress,
     commune_dashboard,
 )
-from reporting.dashboards.province import (
+from reporting.selectors.dashboards.province import (
     HeatFilter,
     HeatRow,
     ProvinceDashboard,
@@ -36,7 +36,7 @@ from reporting.dashboards.province import (
     province_dashboard,
     province_plan_years,
 )
-from reporting.dashboards.unit import UnitHome, UnitPeriod, unit_home, unit_periods
+from reporting.selectors.dashboards.unit import UnitHome, UnitPeriod, unit_home, unit_periods
 
 __all__ = [
     "LAGGING", "QUARTERS", "UPCOMING_DAYS", "CommuneDashboard", "Deadline", "HeatFilter", "HeatRow",

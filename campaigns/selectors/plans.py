@@ -29,7 +29,7 @@ from campaigns.models import (
     TimeframeKind,
     Unit,
 )
-from campaigns.text import vi_sorted
+from portal.text import vi_sorted
 from targets.models import Indicator, Target
 
 # --- Single objects -----------------------------------------------------------------------

@@ -27,9 +27,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from campaigns.models import Commune, Membership, Role, Unit
-from campaigns.services import audit_record
-from reporting import selectors
+from campaigns.models import Commune, Membership, Unit
+from campaigns.services.audit import audit_record
+from portal.access import Role
 from reporting.deadlines import local_today
 from reporting.models import (
     PeriodKind,
@@ -39,6 +39,7 @@ from reporting.models import (
     ReportState,
     UnitReport,
 )
+from reporting.selectors import reports as selectors
 
 DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
 SUBJECT_PREFIX = "[Bình dân học vụ số]"

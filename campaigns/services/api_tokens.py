@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.access import province_commune_ids
 from campaigns.models import ApiToken
-from campaigns.services import audit_record
-from campaigns.text import nfc
+from campaigns.selectors.access import province_commune_ids
+from campaigns.services.audit import audit_record
+from portal.text import nfc
 
 TOKEN_PREFIX = "bdh_"  # noqa: S105 (a marker, not a secret)
 SHOWN_CHARS = 8  # "bdh_" + 8 characters are kept in clear

@@ -9,8 +9,6 @@ from django.db.models import Q
 
 from campaigns.models import Task, Unit
 from campaigns.timeframes import Timeframe, parse_timeframe
-from reporting import selectors
-from reporting.dashboards.common import TaskDeadlines, task_deadlines
 from reporting.deadlines import EntryState, entry_state
 from reporting.models import (
     LockException,
@@ -21,6 +19,8 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
+from reporting.selectors import reports as selectors
+from reporting.selectors.dashboards.common import TaskDeadlines, task_deadlines
 from targets.models import Target
 
 

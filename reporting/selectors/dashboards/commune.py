@@ -9,19 +9,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from campaigns import plan_selectors
 from campaigns.models import Commune, Plan, Task
-from reporting import selectors
-from reporting.dashboards.common import (
-    DEADLINES_SHOWN,
-    TaskDeadlines,
-    assignable,
-    commune_plan,
-    figures_quarter,
-    latest_due_year,
-    status_period,
-    task_deadlines,
-)
+from campaigns.selectors import plans as plan_selectors
 from reporting.models import (
     CommuneReport,
     CommuneRollup,
@@ -33,6 +22,17 @@ from reporting.models import (
     TaskStatus,
 )
 from reporting.rollup_status import judge_rows
+from reporting.selectors import reports as selectors
+from reporting.selectors.dashboards.common import (
+    DEADLINES_SHOWN,
+    TaskDeadlines,
+    assignable,
+    commune_plan,
+    figures_quarter,
+    latest_due_year,
+    status_period,
+    task_deadlines,
+)
 from targets.models import Indicator, Target
 
 

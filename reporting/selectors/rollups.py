@@ -16,8 +16,8 @@ from functools import cached_property
 from django.db.models import F, Max
 
 from campaigns.models import Commune, Plan, Province
-from campaigns.scoping import scopes_disabled
-from campaigns.text import vi_sorted
+from portal.scoping import scopes_disabled
+from portal.text import vi_sorted
 from reporting.models import (
     CommuneRollup,
     PeriodKind,

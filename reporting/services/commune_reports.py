@@ -38,11 +38,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import IssuerKind, Plan
-from campaigns.services import ConflictError, audit_record
-from campaigns.text import nfc
-from reporting import selectors
-from reporting.consolidated_selectors import ROMAN, commune_phrase
+from campaigns.services.audit import audit_record
+from portal.errors import ConflictError
+from portal.text import nfc
 from reporting.documents import storage
+from reporting.documents.content import ROMAN, commune_phrase
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -51,8 +51,9 @@ from reporting.models import (
     PeriodKind,
     ReportingPeriod,
 )
-from reporting.reminders import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
-from reporting.rollup_inputs import rollups_recompute_now
+from reporting.selectors import reports as selectors
+from reporting.services.reminders import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
+from reporting.services.rollup_inputs import rollups_recompute_now
 
 logger = logging.getLogger(__name__)
 

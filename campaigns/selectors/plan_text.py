@@ -19,7 +19,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from campaigns.models import SectionKind, Task
-from campaigns.plan_selectors import PlanDocument, SectionView
+from campaigns.selectors.plans import PlanDocument, SectionView
 from targets.models import Target
 
 BULLETS = ("-", "+", "•")

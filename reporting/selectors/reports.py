@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from campaigns.access import Access
 from campaigns.models import Plan, Task, Unit
-from campaigns.text import vi_sorted
 from campaigns.timeframes import parse_timeframe
+from portal.access import Access
+from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today, on_time
 from reporting.models import (
     IndicatorValue,

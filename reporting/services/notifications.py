@@ -20,10 +20,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import AuditEntry
-from campaigns.services import audit_record
+from campaigns.services.audit import audit_record
 from reporting.deadlines import local_day
 from reporting.models import ReminderReason, ReportState, ReportTransition
-from reporting.reminders import (
+from reporting.services.reminders import (
     SUBJECT_PREFIX,
     admin_emails,
     build_email,

@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 from campaigns.models import Commune, Plan, Province
-from campaigns.text import nfc, vi_sort_key
-from reporting import rollup_selectors
-from reporting.consolidated_selectors import province_quarter_completeness
-from reporting.dashboards.common import LAGGING
+from portal.text import nfc, vi_sort_key
+from reporting.documents.content import province_quarter_completeness
 from reporting.models import CommuneReport, CommuneRollup, PeriodKind, RollupStatus
+from reporting.selectors import rollups as rollup_selectors
+from reporting.selectors.dashboards.common import LAGGING
 from targets.models import Indicator
 
 

@@ -22,10 +22,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from campaigns.models import Commune, IssuerKind, Plan, Province, Task, TaskCoordinator, Unit
-from campaigns.text import vi_sorted
 from campaigns.timeframes import parse_timeframe
-from reporting import charts_svg, rollup_selectors, selectors
+from portal.text import vi_sorted
 from reporting.deadlines import day_end, local_day
+from reporting.documents import charts as charts_svg
 from reporting.documents.formatting import joined_items, place_date_line_for, reference_line
 from reporting.documents.profiles import profile_for
 from reporting.models import (
@@ -42,10 +42,12 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.rollup_math import expected_at
 from reporting.rollup_status import LAGGING, NOT_DUE, judge_rows, status_label
 from reporting.rollups import plans_for_year
+from reporting.selectors import reports as selectors
+from reporting.selectors import rollups as rollup_selectors
 from targets.models import Indicator, Target, TimeAggregation
+from targets.progress import expected_at
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Short words for the status in a narrow cell of the communes × indicators table. Words, not

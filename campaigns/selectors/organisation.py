@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from campaigns.access import Access
 from campaigns.models import Commune, Membership, Province, Unit
-from campaigns.text import vi_sorted
+from portal.access import Access
+from portal.text import vi_sorted
 
 
 def commune_get(*, code: str) -> Commune:

@@ -22,11 +22,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from campaigns.access import Access
-from campaigns.services import audit_record
-from campaigns.text import nfc
-from reporting import services
+from campaigns.services.audit import audit_record
+from portal.access import Access
+from portal.text import nfc
 from reporting.models import Evidence, EvidenceKind, UnitReport
+from reporting.services import unit_reports as services
 
 MAX_BYTES = 10 * 1024 * 1024
 DESCRIPTION_MAX = 300

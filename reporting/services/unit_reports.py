@@ -15,12 +15,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Plan, Unit
-from campaigns.services import ConflictError, audit_record
-from campaigns.text import nfc
-from reporting import selectors, tasks
-from reporting.consolidated_selectors import unit_signer_missing
-from reporting.deadlines import EntryState, local_today, period_dates
+from campaigns.models import Unit
+from campaigns.services.audit import audit_record
+from portal.errors import ConflictError
+from portal.text import nfc
+from reporting import tasks
+from reporting.deadlines import EntryState, local_today
+from reporting.documents.content import unit_signer_missing
 from reporting.models import (
     IndicatorValue,
     LockException,
@@ -32,59 +33,17 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.rollup_inputs import rollups_inputs_changed
+from reporting.selectors import reports as selectors
+from reporting.services.rollup_inputs import rollups_inputs_changed
 from targets.models import Measure, TimeAggregation
 
 # --- Periods ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def reporting_periods_sync(*, plan: Plan) -> list[ReportingPeriod]:
-    """Create or update the quarterly periods of every year of the plan (idempotent)."""
-    periods = []
-    for year in plan.years:
-        for quarter in (1, 2, 3, 4):
-            dates = period_dates(
-                year=year, quarter=quarter, unit_day=plan.unit_deadline_day,
-                unit_offset=plan.unit_deadline_month_offset, commune_day=plan.commune_deadline_day,
-                commune_offset=plan.commune_deadline_month_offset,
-                opens_days_before=plan.entry_opens_days_before, lock_after_days=plan.lock_after_days,
-            )
-            period, _created = ReportingPeriod.objects.update_or_create(
-                plan=plan, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter,
-                # A stored title is document data, Vietnamese whatever the user's interface language.
-                defaults={"title": f"Quý {_roman(quarter)} năm {year}",
-                          "opens_on": dates.opens_on, "unit_deadline": dates.unit_deadline,
-                          "commune_deadline": dates.commune_deadline, "locks_on": dates.locks_on},
-            )
-            periods.append(period)
-    return periods
 
 
-def _roman(quarter: int) -> str:
-    return {1: "I", 2: "II", 3: "III", 4: "IV"}[quarter]
 
 
-@transaction.atomic
-def adhoc_period_create(*, plan: Plan, actor: Any, title: str, year: int, opens_on: date,
-                        deadline: date, locks_on: date | None = None) -> ReportingPeriod:
-    """A báo cáo đột xuất with its own due date; units fill the same form as each quarter."""
-    title = nfc(title)
-    errors: dict[str, str] = {}
-    if not title:
-        errors["title"] = _("Phải có tên kỳ báo cáo.")
-    if opens_on > deadline:
-        errors["deadline"] = _("Hạn nộp phải sau ngày mở nhập liệu.")
-    if locks_on is not None and locks_on < deadline:
-        errors["locks_on"] = _("Ngày khóa phải không trước hạn nộp.")
-    if errors:
-        raise ValidationError(errors)
-    period = ReportingPeriod.objects.create(
-        plan=plan, kind=PeriodKind.ADHOC, year=year, quarter=None, title=title, opens_on=opens_on,
-        unit_deadline=deadline, commune_deadline=deadline, locks_on=locks_on or deadline)
-    audit_record(commune=plan.commune, actor=actor, action="period.adhoc", target=period,
-                 changes={"title": [None, title], "deadline": [None, deadline.isoformat()]})
-    return period
 
 
 # --- The unit report ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Writes for a plan's tasks: keyword-only, validated, transactional, audited.
 
-Tasks go through the same edit mechanism as the rest of the plan (services._plan_lock and
-services._plan_record): the plan row is locked and its version checked, every change is
+Tasks go through the same edit mechanism as the rest of the plan (services.plan_lock and
+services.plan_record): the plan row is locked and its version checked, every change is
 audited, and a change to an issued plan needs a reason and becomes a PlanAmendment.
 """
 
@@ -25,9 +25,9 @@ from campaigns.models import (
     Unit,
 )
 from campaigns.plan_io import task_level
-from campaigns.services import _plan_lock, _plan_record
-from campaigns.text import nfc
+from campaigns.services.plans import plan_lock, plan_record
 from campaigns.timeframes import parse_timeframe
+from portal.text import nfc
 
 # Numbers that may repeat inside one group: bullets, not ordinals.
 BULLETS = ("-", "+", "")
@@ -224,7 +224,7 @@ def task_save(*, plan: Plan, actor: Any, version: int | None, task: Task | None 
     number, title, lead_unit, lead_text, coordinator_units, coordinator_texts,
     place_under, deliverable-N, reason) when the input is wrong; nothing is saved then.
     """
-    locked = _plan_lock(plan=plan, version=version)
+    locked = plan_lock(plan=plan, version=version)
     if task is not None and task.plan_id != locked.pk:
         raise ValidationError(_("Nhiệm vụ không thuộc kế hoạch này."))
     values, errors = _clean(data, plan=locked)
@@ -274,7 +274,7 @@ def task_save(*, plan: Plan, actor: Any, version: int | None, task: Task | None 
         _rebuild_tree(locked)
         saved.refresh_from_db()
         changes = {k: [None, v] for k, v in _snapshot_of(values).items() if v not in ("", [], None)}
-        _plan_record(plan=locked, actor=actor, action="task.create", target=saved,
+        plan_record(plan=locked, actor=actor, action="task.create", target=saved,
                      changes=changes, reason=reason)
         return saved
 
@@ -294,7 +294,7 @@ def task_save(*, plan: Plan, actor: Any, version: int | None, task: Task | None 
         current.deliverables.all().delete()
         _write_children(current, values)
     _rebuild_tree(locked)
-    _plan_record(plan=locked, actor=actor, action="task.update", target=current,
+    plan_record(plan=locked, actor=actor, action="task.update", target=current,
                  changes=changes, reason=reason)
     current.refresh_from_db()
     return current
@@ -337,7 +337,7 @@ def _write_children(task: Task, values: dict[str, Any]) -> None:
 @transaction.atomic
 def task_delete(*, task: Task, actor: Any, version: int | None, reason: str = "") -> None:
     """Delete one task; a group with tasks under it, or a task already reported on, stays."""
-    locked = _plan_lock(plan=task.plan, version=version)
+    locked = plan_lock(plan=task.plan, version=version)
     current = _reload(task)
     children = Task.objects.filter(parent=current).count()
     if children:
@@ -348,7 +348,7 @@ def task_delete(*, task: Task, actor: Any, version: int | None, reason: str = ""
         raise ValidationError(_("Nhiệm vụ đã có báo cáo tiến độ của đơn vị nên không thể xóa."))
     before = _snapshot(current)
     # Record first: the audit row needs the task's primary key, which delete() clears.
-    _plan_record(plan=locked, actor=actor, action="task.delete", target=current,
+    plan_record(plan=locked, actor=actor, action="task.delete", target=current,
                  changes={k: [v, None] for k, v in before.items() if v not in ("", [], None)},
                  reason=reason)
     current.delete()
