@@ -13,9 +13,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Period, Plan, TimeframeKind
+from campaigns.models import Plan, TimeframeKind
 from campaigns.services.plans import PLAN_HEADER_FIELDS
 from campaigns.services.tasks import DeliverableInput, TaskInput
+from targets.models import Period
 
 YEAR_MIN, YEAR_MAX = 2020, 2100
 

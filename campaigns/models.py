@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import Role
 from portal.scoping import tenant_manager
+from targets.models import Period
 
 
 class Province(models.Model):
@@ -522,12 +523,6 @@ class TaskCoordinator(models.Model):
         return self.unit.name if self.unit_id else self.text
 
 
-class Period(models.TextChoices):
-    DAY = "day", _("ngày")
-    WEEK = "week", _("tuần")
-    MONTH = "month", _("tháng")
-    QUARTER = "quarter", _("quý")
-    YEAR = "year", _("năm")
 
 
 class TaskDeliverable(models.Model):

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from campaigns.models import (
     Commune,
     IssuerKind,
-    Period,
     Plan,
     PlanLegalBasis,
     PlanRecipient,
@@ -38,7 +37,7 @@ from campaigns.models import (
 )
 from campaigns.timeframes import parse_timeframe
 from portal.text import nfc, nfc_or_empty, vi_sorted
-from targets.models import Indicator, Measure, Target
+from targets.models import Indicator, Measure, Period, Target
 
 ROMAN = re.compile(r"^(?=[IVXLC])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
 ARABIC = re.compile(r"^\d+(\.\d+)*$")

@@ -38,15 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from campaigns.models import (
-    Commune,
-    IssuerKind,
-    Period,
-    Plan,
-    SectionKind,
-    TasksLayout,
-    UnitKind,
-)
+from campaigns.models import Commune, IssuerKind, Plan, SectionKind, TasksLayout, UnitKind
 from campaigns.plan_io import (
     ROMAN,
     DeliverableData,
@@ -62,7 +54,7 @@ from campaigns.plan_io import (
     plan_data_validate,
     plan_import,
 )
-from targets.models import Indicator
+from targets.models import Indicator, Period
 
 # --- Limits (docs/plan-workbook.md, "Limits") ---------------------------------------------
 

@@ -85,7 +85,7 @@ def indicator_library_sync(indicator_model: Any) -> int:
             "numerator_label": spec.get("numerator_label", ""),
             "denominator_label": spec.get("denominator_label", ""),
             "unit_of_measure": spec["unit_of_measure"], "decimals": 1 if spec["measure"] == "percent" else 0,
-            "unit_aggregation": "sum", "time_aggregation": spec["time_aggregation"],
+            "time_aggregation": spec["time_aggregation"],
             "is_key": spec["is_key"], "order": order, "is_active": True,
         }
         manager = indicator_model._base_manager

@@ -1,4 +1,7 @@
-"""The indicator library (national standard + a commune's own) and a plan's targets."""
+"""The indicator library (national standard + a commune's own) and a plan's targets.
+
+targets sits below campaigns: it names the plan, commune and unit it belongs to by app label
+("campaigns.Plan"), never by import, so campaigns can build on it."""
 
 from __future__ import annotations
 
@@ -8,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.manager import DisabledQuerySet
 from django_scopes.state import get_scope
 
-from campaigns.models import Commune, Period, Plan, Unit
 from portal.scoping import tenant_manager
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("ngày")
+    WEEK = "week", _("tuần")
+    MONTH = "month", _("tháng")
+    QUARTER = "quarter", _("quý")
+    YEAR = "year", _("năm")
 
 
 class TargetGroup(models.TextChoices):
@@ -31,10 +41,6 @@ class Measure(models.TextChoices):
 class TimeAggregation(models.TextChoices):
     SUM = "sum", _("Cộng dồn các quý (luồng)")
     LATEST = "latest", _("Lấy số mới nhất (tồn)")
-
-
-class UnitAggregation(models.TextChoices):
-    SUM = "sum", _("Cộng các đơn vị")
 
 
 def is_standard_indicator(commune_id: int | None) -> bool:
@@ -61,7 +67,7 @@ class IndicatorManager(models.Manager["Indicator"]):
 
 class Indicator(models.Model):
     commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators",
+        "campaigns.Commune", on_delete=models.CASCADE, null=True, blank=True, related_name="indicators",
         verbose_name=_("xã/phường (chỉ số riêng)"),
     )
     code = models.CharField(_("mã"), max_length=40)
@@ -74,8 +80,6 @@ class Indicator(models.Model):
     denominator_label = models.CharField(_("mẫu số"), max_length=200, blank=True)
     unit_of_measure = models.CharField(_("đơn vị tính"), max_length=40)
     decimals = models.PositiveSmallIntegerField(_("số chữ số thập phân"), default=0)
-    unit_aggregation = models.CharField(_("tổng hợp theo đơn vị"), max_length=10,
-                                        choices=UnitAggregation.choices, default=UnitAggregation.SUM)
     time_aggregation = models.CharField(_("tổng hợp theo thời gian"), max_length=10,
                                         choices=TimeAggregation.choices)
     is_key = models.BooleanField(_("chỉ số chính"), default=False)
@@ -113,7 +117,7 @@ class Indicator(models.Model):
 class Target(models.Model):
     """What the plan aims for on one indicator in one year."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    plan = models.ForeignKey("campaigns.Plan", on_delete=models.CASCADE, related_name="targets")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     year = models.PositiveSmallIntegerField(_("năm"))
     order = models.PositiveIntegerField(default=0)
@@ -126,7 +130,7 @@ class Target(models.Model):
     per_period = models.CharField(_("kỳ định mức"), max_length=10, choices=Period.choices,
                                   blank=True)
     statement = models.TextField(_("nội dung chỉ tiêu"), blank=True)
-    reporting_units = models.ManyToManyField(Unit, related_name="reported_targets", blank=True,
+    reporting_units = models.ManyToManyField("campaigns.Unit", related_name="reported_targets", blank=True,
                                              verbose_name=_("đơn vị báo cáo"))
 
     objects = tenant_manager("plan__commune")

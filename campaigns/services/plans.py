@@ -1,4 +1,5 @@
-"""Writes for the organisation: keyword-only, validated, transactional, audited."""
+"""Writes of a plan: create, update, issue; the plan lock and the plan record every plan
+write goes through. Keyword-only, validated, transactional, audited."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import hooks
 from campaigns.models import (
     Commune,
     Plan,
@@ -24,21 +26,6 @@ from portal.errors import ConflictError
 from portal.text import nfc
 
 User = get_user_model()
-
-
-
-
-
-
-
-
-
-
-
-
-# --- Plans --------------------------------------------------------------------------------
-
-
 
 
 PLAN_RULE_FIELDS = (
@@ -63,10 +50,8 @@ PLAN_PERIOD_FIELDS = {
 
 
 def plan_periods_sync(plan: Plan) -> None:
-    # Reporting builds on campaigns; import at call time to keep the dependency one-way.
-    from reporting.services.periods import reporting_periods_sync
-
-    reporting_periods_sync(plan=plan)
+    """The plan's reporting periods follow its years and deadline rules (campaigns.hooks)."""
+    hooks.plan_schedule_changed.send(sender=Plan, plan=plan)
 
 
 # Plan fields the rollups read: the margin sets the status; the years say which plan carries a
@@ -77,18 +62,9 @@ TARGET_ROLLUP_FIELDS = {"indicator_id", "year", "value", "baseline", "reporting_
 
 
 def plan_rollups_inputs_changed(*, plan: Plan, years: Iterable[int]) -> None:
-    """The plan's figures of these years have a changed input: marked pending now, recomputed
-    after commit (DESIGN.md rule 9).
-
-    Imported at call time: reporting builds on campaigns, and a module-level import of
-    reporting here would close the campaigns ↔ reporting cycle (issue 14 replaces this with a
-    hook registry). Every write path of campaigns that changes a rollup input calls this one
-    function, so the rule lives in one place: reporting.rollup_inputs.
-    """
-    from reporting.services.rollup_inputs import rollups_inputs_changed
-
-    for year in sorted(set(years)):
-        rollups_inputs_changed(plan_ids=[plan.pk], year=year)
+    """The plan's figures of these years have a changed input (campaigns.hooks): every write
+    path of campaigns that changes a rollup input calls this one function."""
+    hooks.plan_figures_changed.send(sender=Plan, plan=plan, years=sorted(set(years)))
 
 
 def _clean_value(value: Any) -> Any:

@@ -23,6 +23,7 @@ from campaigns.services.plans import (
     plan_rollups_inputs_changed,
 )
 from portal.text import nfc
+from targets.models import Indicator, Measure, Target
 
 
 def _statement_kept(target: Any, row: TargetRow) -> bool:
@@ -62,8 +63,6 @@ class TargetRow:
 def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list[TargetRow],
                       reason: str = "") -> Plan:
     """Save the targets grid in one go: every row is checked before anything is written."""
-    from targets.models import Indicator, Measure, Target
-
     locked = plan_lock(plan=plan, version=version)
     errors: dict[str, list[str]] = {}
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=[r.indicator_id for r in rows])}

@@ -16,18 +16,12 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from campaigns.models import (
-    Period,
-    Plan,
-    Task,
-    TaskCoordinator,
-    TaskDeliverable,
-    Unit,
-)
+from campaigns.models import Plan, Task, TaskCoordinator, TaskDeliverable, Unit
 from campaigns.plan_io import task_level
 from campaigns.services.plans import plan_lock, plan_record
 from campaigns.timeframes import parse_timeframe
 from portal.text import nfc
+from targets.models import Indicator, Period
 
 # Numbers that may repeat inside one group: bullets, not ordinals.
 BULLETS = ("-", "+", "")
@@ -94,8 +88,6 @@ def _snapshot(task: Task) -> dict[str, Any]:
 
 def _clean(data: TaskInput, *, plan: Plan) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Normalise the input and check every field; returns the clean values and the errors."""
-    from targets.models import Indicator
-
     errors: dict[str, list[str]] = {}
 
     def bad(key: str, message: str) -> None:

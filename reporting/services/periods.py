@@ -1,6 +1,5 @@
-"""Writes for quarterly reporting: periods, the unit report, its review workflow, lock
-exceptions. Every write is validated first, runs in one transaction, is audited, and enqueues
-follow-up tasks (e-mails, rollups) with transaction.on_commit."""
+"""The reporting periods of a plan: the quarters its rules give (kept in step with the plan
+through campaigns.hooks) and ad-hoc requests."""
 
 from __future__ import annotations
 
@@ -68,3 +67,8 @@ def adhoc_period_create(*, plan: Plan, actor: Any, title: str, year: int, opens_
     audit_record(commune=plan.commune, actor=actor, action="period.adhoc", target=period,
                  changes={"title": [None, title], "deadline": [None, deadline.isoformat()]})
     return period
+
+
+def on_plan_schedule_changed(sender: Any, *, plan: Plan, **_kwargs: Any) -> None:
+    """campaigns.hooks.plan_schedule_changed: the plan's periods follow its years and rules."""
+    reporting_periods_sync(plan=plan)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from celery import chain
 from django.db import transaction
@@ -91,6 +92,12 @@ def rollups_inputs_changed(*, plan_ids: Iterable[int], year: int, quarter: int |
             continue
         marks = _mark(plan=plan, year=year, quarters=[q for q in QUARTERS if q >= start])
         transaction.on_commit(_enqueuer(plan=plan, year=year, start=start, marks=marks))
+
+
+def on_plan_figures_changed(sender: Any, *, plan: Any, years: Iterable[int], **_kwargs: Any) -> None:
+    """campaigns.hooks.plan_figures_changed: the plan's figures of these years are pending."""
+    for year in years:
+        rollups_inputs_changed(plan_ids=[plan.pk], year=year)
 
 
 def _enqueuer(*, plan: _PlanKey, year: int, start: int, marks: list[list[int]]) -> Callable[[], None]:
