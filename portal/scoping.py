@@ -2,25 +2,37 @@
 
 Every tenant-owned model declares ``objects = tenant_manager("<path to commune>")``. Queries
 through that manager raise ScopeError unless a scope is active, and inside one they see only
-the communes of the scope. The scope is entered in exactly one place per surface: the web
-middleware, the API authentication and the Celery task base class.
+the communes of the scope. Rows that belong to communes in a way one path cannot say (a
+national indicator, a province's document or rollup) use a ``CommuneScopedManager`` with its
+own filter. The scope is entered in exactly one place per surface: the web middleware, the API
+authentication and the Celery task base class.
+
+``active_commune_ids()`` is the one reader of the active scope: nothing else looks inside
+django-scopes' state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
 
-__all__ = ["require_scope", "scopes_disabled", "tenant_manager", "tenant_scope"]
+__all__ = [
+    "CommuneScopedManager", "ScopeError", "active_commune_ids", "require_scope", "scopes_disabled",
+    "tenant_manager", "tenant_scope",
+]
 
+M = TypeVar("M", bound=models.Model)
 
-def tenant_manager(commune_path: str, manager_class: type[models.Manager[Any]] = models.Manager) -> Any:
+def tenant_manager(commune_path: str,
+                   manager_class: type[models.Manager[Any]] = models.Manager) -> models.Manager[Any]:
     """A manager filtered to the communes of the active scope; raises with no scope active."""
-    return ScopedManager(manager_class, commune=commune_path)
+    manager: models.Manager[Any] = ScopedManager(manager_class, commune=commune_path)
+    return manager
 
 
 @contextmanager
@@ -34,9 +46,39 @@ def tenant_scope(commune_ids: Iterable[int]) -> Iterator[None]:
         yield
 
 
+def active_commune_ids() -> list[int] | None:
+    """The ids of the communes the active scope may see; None inside ``scopes_disabled()``
+    (every commune). Raises ScopeError when no scope is active (fail-closed)."""
+    current = get_scope()
+    if not current.get("_enabled", True):  # django-scopes' own marker of scopes_disabled()
+        return None
+    if "commune" not in current:
+        raise ScopeError("A scope on dimension(s) commune needs to be active for this query.")
+    value = current["commune"]
+    if value is None:
+        return None
+    items = value if isinstance(value, list | tuple) else [value]
+    return [int(getattr(item, "pk", item)) for item in items]
+
+
 def require_scope() -> None:
     """Raise ScopeError unless a tenant scope (or scopes_disabled) is active: for a read that
     follows rows already read in the scope instead of going through a scoped manager."""
-    current = get_scope()
-    if current.get("_enabled", True) and "commune" not in current:
-        raise ScopeError("A scope on dimension(s) commune needs to be active for this query.")
+    active_commune_ids()
+
+
+class CommuneScopedManager(models.Manager[M]):
+    """A fail-closed manager for rows whose tie to a commune one path cannot say: the subclass
+    says which rows the communes of the scope may see (``scope_filter``). No scope: raises on
+    use, like the tenant managers; ``scopes_disabled()``: every row."""
+
+    def scope_filter(self, queryset: models.QuerySet[M], commune_ids: list[int]) -> models.QuerySet[M]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        queryset = super().get_queryset()
+        try:
+            ids = active_commune_ids()
+        except ScopeError:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"commune"})
+        return queryset if ids is None else self.scope_filter(queryset, ids)

@@ -3,13 +3,15 @@ workflow and its trail, lock exceptions and the reminder log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Plan, Task, Unit
-from portal.scoping import tenant_manager
+from campaigns.models import Commune, Plan, Task, Unit
+from portal.scoping import CommuneScopedManager, tenant_manager
 from targets.models import Indicator
 
 
@@ -309,10 +311,32 @@ class CommuneRollup(models.Model):
         return f"{self.plan_id} {self.indicator_id} {self.year}Q{self.quarter}"
 
 
+def _provinces_of(commune_ids: list[int]) -> models.QuerySet[Any]:
+    return Commune._base_manager.filter(pk__in=commune_ids).values("province_id")
+
+
+class DocumentManager(CommuneScopedManager["RenderedDocument"]):
+    """A commune's documents inside its scope; a province summary inside the scope of any of
+    the province's communes (a reviewer's scope). Raises with no scope, like tenant managers."""
+
+    def scope_filter(self, queryset: models.QuerySet[RenderedDocument],
+                     commune_ids: list[int]) -> models.QuerySet[RenderedDocument]:
+        return queryset.filter(Q(commune__in=commune_ids)
+                               | Q(commune__isnull=True, province__in=_provinces_of(commune_ids)))
+
+
+class ProvinceRollupManager(CommuneScopedManager["ProvinceRollup"]):
+    """A province's rollups inside the scope of any of its communes (a reviewer's scope)."""
+
+    def scope_filter(self, queryset: models.QuerySet[ProvinceRollup],
+                     commune_ids: list[int]) -> models.QuerySet[ProvinceRollup]:
+        return queryset.filter(province__in=_provinces_of(commune_ids))
+
+
 class ProvinceRollup(models.Model):
     """One standard indicator across the communes of a province in one quarter.
 
-    Province-level data: read only through selectors that check the reviewer's province.
+    Province-level data: seen inside the scope of any commune of the province.
     """
 
     province = models.ForeignKey("campaigns.Province", on_delete=models.CASCADE, related_name="rollups")
@@ -331,6 +355,8 @@ class ProvinceRollup(models.Model):
     units_expected = models.PositiveIntegerField(default=0)
     communes_at_risk = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
+
+    objects = ProvinceRollupManager()
 
     class Meta:
         constraints = [
@@ -456,27 +482,6 @@ class DocumentKind(models.TextChoices):
     UNIT_REPORT = "unit_report", _("Báo cáo của đơn vị")
     COMMUNE_REPORT = "commune_report", _("Báo cáo tổng hợp của xã/phường")
     PROVINCE_SUMMARY = "province_summary", _("Báo cáo tổng hợp của tỉnh")
-
-
-class DocumentManager(models.Manager["RenderedDocument"]):
-    """A commune's documents inside its scope; a province summary inside the scope of any of
-    the province's communes (a reviewer's scope). Raises with no scope, like tenant managers."""
-
-    def get_queryset(self) -> models.QuerySet[RenderedDocument]:
-        from django_scopes.manager import DisabledQuerySet
-        from django_scopes.state import get_scope
-
-        from campaigns.models import Commune
-
-        current = get_scope()
-        if not current.get("_enabled", True):
-            return super().get_queryset()
-        if "commune" not in current:
-            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"commune"})
-        ids = list(current["commune"])
-        provinces = Commune.objects.filter(pk__in=ids).values("province_id")
-        return super().get_queryset().filter(
-            Q(commune__in=ids) | Q(commune__isnull=True, province__in=provinces))
 
 
 def document_upload_to(instance: RenderedDocument, filename: str) -> str:

@@ -23,10 +23,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django_scopes.exceptions import ScopeError
-from django_scopes.state import get_scope
 
 from campaigns.models import Commune, Plan, PlanStatus
+from portal.scoping import active_commune_ids
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
@@ -285,21 +284,12 @@ SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM stale)
 def _scope_communes() -> list[int] | None:
     """The communes the scoped managers would filter on (None: no filter), for raw SQL.
 
-    Mirrors django-scopes: scopes disabled → no filter; a scope without communes → ScopeError,
-    as a bare query through a scoped manager raises (fail closed). Passed to PostgreSQL as one
+    Scopes disabled → no filter; no scope → ScopeError, as a bare query through a scoped
+    manager raises (fail closed). Passed to PostgreSQL as one
     array parameter: a national run's scope holds 3,321 ids, which the ORM would expand into
     an IN list on every query.
     """
-    current = get_scope()
-    if not current.get("_enabled", True):
-        return None
-    if "commune" not in current:
-        raise ScopeError("A scope on dimension(s) commune needs to be active for this query.")
-    value = current["commune"]
-    if value is None:
-        return None
-    items = value if isinstance(value, list | tuple) else [value]
-    return [getattr(item, "pk", item) for item in items]
+    return active_commune_ids()
 
 
 def _commune_rollup_statement() -> str:

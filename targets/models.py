@@ -8,10 +8,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes.manager import DisabledQuerySet
-from django_scopes.state import get_scope
 
-from portal.scoping import tenant_manager
+from portal.scoping import CommuneScopedManager, tenant_manager
 
 
 class Period(models.TextChoices):
@@ -48,21 +46,12 @@ def is_standard_indicator(commune_id: int | None) -> bool:
     return commune_id is None
 
 
-class IndicatorManager(models.Manager["Indicator"]):
-    """National indicators for everyone, a commune's own only inside its scope.
+class IndicatorManager(CommuneScopedManager["Indicator"]):
+    """National indicators for everyone, a commune's own only inside its scope (fail-closed)."""
 
-    Like the tenant managers, a query with no scope active raises (fail-closed).
-    """
-
-    def get_queryset(self) -> models.QuerySet[Indicator]:
-        current = get_scope()
-        if not current.get("_enabled", True):
-            return super().get_queryset()
-        if "commune" not in current:
-            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"commune"})
-        return super().get_queryset().filter(
-            Q(commune__isnull=True) | Q(commune__in=list(current["commune"]))
-        )
+    def scope_filter(self, queryset: models.QuerySet[Indicator],
+                     commune_ids: list[int]) -> models.QuerySet[Indicator]:
+        return queryset.filter(Q(commune__isnull=True) | Q(commune__in=commune_ids))
 
 
 class Indicator(models.Model):
