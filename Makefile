@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install migrate demo lint typecheck messages bench worker beat
+.PHONY: run test install migrate demo lint typecheck imports check messages bench worker beat
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
+
+# The import contracts of pyproject.toml ([tool.importlinter], docs/architecture.md).
+imports: $(STAMP)
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-logo
+
+# The house's rules in one target (CI runs it): import contracts, ruff (complexity <= 15),
+# mypy, and the size limits (tests/test_house.py).
+check: $(STAMP)
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-logo
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_house.py
 
 # Regenerate and compile the translation catalogues (Vietnamese source strings, English catalogue).
 messages: $(STAMP)
