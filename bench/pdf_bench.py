@@ -44,7 +44,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import REPO_ROOT
+
 RESULTS = Path(__file__).resolve().parent / "results-pdf.txt"
 YEAR = 2026
 COMMUNE_TARGET_S = 1.5
@@ -83,7 +84,7 @@ def _setup_django(workdir: Path, database_url: str | None) -> None:
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(REPO_ROOT))
     import django
 
     django.setup()
@@ -174,7 +175,7 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
                 # A "Quý II; Quý IV" task is reported only in the quarters it names.
                 if task.order % 4 == 3 and quarter not in (2, 4):
                     continue
-                for unit in [task.lead_unit, *coordinators[task.pk]]:
+                for unit in [units[task.order % len(units)], *coordinators[task.pk]]:  # its lead, then the others
                     progress.append(TaskProgress(
                         report=reports[unit.pk], task=task, status=rng.choice(statuses),
                         output_quantity=rng.randint(0, 40),
@@ -329,7 +330,7 @@ def _run_child(workdir: Path, args: argparse.Namespace, target: str) -> tuple[di
         command += ["--save-pdfs", str(args.save_pdfs)]
     if args.python_peak:
         command.append("--python-peak")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
     assert process.stdout is not None
     stdout = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)

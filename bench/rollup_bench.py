@@ -23,22 +23,29 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from bench.common import log, memory_gb, process_group_stop, server_connection
+from bench.celery_worker import Worker
+from bench.common import (
+    Printout,
+    database_drop,
+    database_recreate,
+    load_average,
+    log,
+    memory_gb,
+    results_write,
+    url_with_path,
+    vacuum_analyze,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.txt"
 BENCH_DATABASE = "bench_portal"
 # The benchmark's own Redis database (flushed before and after): the tests use 15.
@@ -54,20 +61,13 @@ SIZES = {"full": [1, 4, 16, 34], "quick": [1, 2, 4]}
 
 
 @dataclass
-class Figures:
-    """Everything printed at the end (and written to results.txt)."""
+class Figures(Printout):
+    """Everything printed at the end (and written to results.txt), and the targets' checks."""
 
-    lines: list[str] = field(default_factory=list)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
-
-    def add(self, line: str = "") -> None:
-        self.lines.append(line)
-        print(line, flush=True)
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append((name, ok, detail))
-
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,9 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "database named in the URL is not touched); the user needs CREATEDB.\n"
               f"DATABASE_URL is {database_url or 'not set'!r}.", file=sys.stderr)
         return 2
-    bench_url = _recreate_database(database_url, BENCH_DATABASE)
+    bench_url = database_recreate(database_url, BENCH_DATABASE)
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
-    bench_redis = _with_path(redis_url, f"/{BENCH_REDIS_DB}") if redis_url else None
+    bench_redis = url_with_path(redis_url, f"/{BENCH_REDIS_DB}") if redis_url else None
     env = {
         "DATABASE_URL": bench_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -116,41 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         connections.close_all()
         if not args.keep:
-            _drop_database(database_url, BENCH_DATABASE)
+            database_drop(database_url, BENCH_DATABASE)
     figures.add(f"Benchmark wall time: {time.perf_counter() - started:.0f} s"
                 + ("" if args.keep else f" (database {BENCH_DATABASE} dropped)"))
-    RESULTS.write_text("\n".join(figures.lines) + "\n", encoding="utf-8")
-    print(f"\nWritten to {RESULTS.relative_to(REPO_ROOT)}", flush=True)
+    results_write(RESULTS, "\n".join(figures.lines) + "\n")
     return 0 if all(ok for _name, ok, _detail in figures.checks) else 1
-
-
-# --- The database and the broker ----------------------------------------------------------
-
-
-def _with_path(url: str, path: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
-
-
-def _server_execute(url: str, *statements: str) -> None:
-    # Not ``with conn``: psycopg2 opens a transaction block there, even in autocommit.
-    conn = server_connection(url)
-    try:
-        with conn.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        conn.close()
-
-
-def _recreate_database(url: str, name: str) -> str:
-    log(f"recreating database {name}")
-    _server_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    return _with_path(url, f"/{name}")
-
-
-def _drop_database(url: str, name: str) -> None:
-    _server_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- The measurements ---------------------------------------------------------------------------
@@ -197,14 +167,8 @@ class Bench:
         return Timing(best=min(runs), runs=runs), result
 
     @staticmethod
-    def _vacuum(*tables: str) -> None:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE " + ", ".join(tables))
-
-    def _vacuum_rollups(self) -> None:
-        self._vacuum("reporting_communerollup", "reporting_provincerollup")
+    def _vacuum_rollups() -> None:
+        vacuum_analyze("reporting_communerollup", "reporting_provincerollup")
 
     @staticmethod
     def _rollup(commune_ids: list[int], quarter: int) -> dict[str, Any]:
@@ -246,7 +210,7 @@ class Bench:
         f.add(f"Machine: {os.cpu_count()} CPUs, {memory_gb():.0f} GB, Python {platform.python_version()}; "
               f"{version.split(' on ')[0]} (shared_buffers {shared_buffers}, work_mem {work_mem}, "
               f"parallel workers/gather {parallel}, autovacuum {autovacuum})")
-        f.add(f"Load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        f.add(f"Load average at start: {load_average()}")
         f.add()
 
         self._seed()
@@ -272,7 +236,7 @@ class Bench:
         seconds = time.perf_counter() - started
         log("VACUUM ANALYZE")
         vacuum_started = time.perf_counter()
-        self._vacuum_all()
+        vacuum_analyze()
         vacuum = time.perf_counter() - vacuum_started
         f.add(f"Data (seed_synthetic): {summary.provinces} provinces, {summary.communes:,} communes, "
               f"{summary.units:,} units, {summary.targets:,} targets, {summary.target_units:,} target–unit links, "
@@ -282,13 +246,6 @@ class Bench:
               f"{summary.seconds.get('reports', 0):.0f} s), then VACUUM ANALYZE {vacuum:.0f} s")
         f.add()
         self.seed_seconds = seconds
-
-    @staticmethod
-    def _vacuum_all() -> None:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
 
     def _provinces(self) -> list[tuple[int, list[int], list[int]]]:
         """(province id, commune ids, plan ids) of every synthetic province, in order."""
@@ -417,7 +374,7 @@ class Bench:
         quarter = 2
         sync, _ = self._best(lambda: self._rollup(communes, quarter), before=self._vacuum_rollups)
         log("starting a Celery worker (prefork, 2 processes)")
-        with _Worker(self.env) as worker:
+        with Worker(self.env) as worker:
             from celery.result import AsyncResult
 
             from reporting.tasks import province_rollup
@@ -451,7 +408,7 @@ class Bench:
         if not self.quick:
             f.check("nation < 60 s", worst < 60, f"{worst:.1f} s")
             f.check("ratio ≤ 3", max(ratio, ratio_q2) <= 3, f"Q1 {ratio:.2f}, Q2 {ratio_q2:.2f}")
-        f.add(f"Load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f.add(f"Load average at the end: {load_average()} "
               "(other work on the machine slows both sides of every ratio)")
         f.add("Targets:" + (" (not judged at --quick size: fixed costs dominate)" if self.quick else ""))
         f.add(f"  national quarter under 60 s (slowest of first/recompute, Q1/Q2): {worst:.2f} s — "
@@ -461,47 +418,4 @@ class Bench:
         for name, ok, detail in f.checks:
             if name == "totals":
                 f.add(f"  {detail}: {'PASS' if ok else 'FAIL'}")
-
-
-class _Worker:
-    """``celery -A config worker --pool=prefork -c 2`` against bench_portal and Redis /14."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
-        self.nodename = f"bench-{uuid.uuid4().hex[:8]}@localhost"
-        self.log_path = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])
-
-    def __enter__(self) -> _Worker:
-        import redis
-
-        from config.celery import app
-
-        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # the benchmark's own database
-        celery = REPO_ROOT / ".venv" / "bin" / "celery"
-        with self.log_path.open("wb") as log_file:
-            self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-                [str(celery if celery.exists() else "celery"), "-A", "config", "worker", "--pool=prefork",
-                 "-c", "2", "-Q", "default,pdf", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 "-n", self.nodename, "-l", "warning"],
-                cwd=REPO_ROOT, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[self.nodename], timeout=1):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self._stop()
-                raise RuntimeError(f"the Celery worker did not start:\n{self.log_path.read_text()}")
-        return self
-
-    def errors(self) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return " | ".join(line for line in text.splitlines() if "ERROR" in line)[:500]
-
-    def _stop(self) -> None:
-        process_group_stop(self.process)  # our own process group only
-
-    def __exit__(self, *exc: object) -> None:
-        import redis
-
-        self._stop()
-        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
-        self.log_path.unlink(missing_ok=True)
 
