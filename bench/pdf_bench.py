@@ -174,6 +174,7 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
                 # A "Quý II; Quý IV" task is reported only in the quarters it names.
                 if task.order % 4 == 3 and quarter not in (2, 4):
                     continue
+                assert task.lead_unit is not None  # every task above is given a lead unit
                 for unit in [task.lead_unit, *coordinators[task.pk]]:
                     progress.append(TaskProgress(
                         report=reports[unit.pk], task=task, status=rng.choice(statuses),
