@@ -16,7 +16,7 @@ from reporting.models.commune_reports import (
 from reporting.models.documents import DocumentKind, RenderedDocument, document_upload_to
 from reporting.models.periods import LockException, PeriodKind, ReportingPeriod
 from reporting.models.reminders import Reminder, ReminderReason
-from reporting.models.rollups import CommuneRollup, ProvinceRollup, RollupInputs, RollupStatus
+from reporting.models.rollups import CommuneRollup, ProvinceRollup, RollupInputs
 from reporting.models.unit_reports import (
     Evidence,
     EvidenceKind,
@@ -33,6 +33,6 @@ __all__ = [
     "CommuneReport", "CommuneReportState", "CommuneReportTransition", "CommuneRollup",
     "DocumentKind", "Evidence", "EvidenceKind", "IndicatorValue", "LockException", "PeriodKind",
     "ProvinceRollup", "Reminder", "ReminderReason", "RenderedDocument", "ReportState",
-    "ReportTransition", "ReportingPeriod", "RollupInputs", "RollupStatus", "TaskProgress",
+    "ReportTransition", "ReportingPeriod", "RollupInputs", "TaskProgress",
     "TaskStatus", "UnitReport", "document_upload_to", "evidence_upload_to",
 ]

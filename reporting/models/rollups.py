@@ -11,15 +11,7 @@ from campaigns.models.organisation import province_ids_of
 from campaigns.models.plans import Plan
 from portal.scoping import CommuneScopedManager, TenantManager
 from targets.models import Indicator
-
-
-class RollupStatus(models.TextChoices):
-    REACHED = "reached", _("Đã đạt")
-    ON_TRACK = "on_track", _("Đúng tiến độ")
-    AT_RISK = "at_risk", _("Có nguy cơ chậm")
-    OFF_TRACK = "off_track", _("Chậm tiến độ")
-    NO_DATA = "no_data", _("Chưa có số liệu")
-    NO_TARGET = "no_target", _("Không có chỉ tiêu")
+from targets.status import RollupStatus
 
 
 class CommuneRollup(models.Model):

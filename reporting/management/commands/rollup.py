@@ -1,3 +1,7 @@
+"""``manage.py rollup``: recompute a quarter's rollups synchronously (``rollup_run``, the code the
+Celery tasks run) for the nation, a province or a commune, and print them. Layer: management,
+over ``reporting.rollups.compute``."""
+
 from __future__ import annotations
 
 import time
@@ -8,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from campaigns.models import Commune, Province
 from portal.scoping import scopes_disabled, tenant_scope
 from reporting.models import CommuneRollup, ProvinceRollup
-from reporting.rollups import rollup_run
+from reporting.rollups.compute import rollup_run
 
 
 class Command(BaseCommand):
