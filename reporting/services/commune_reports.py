@@ -34,6 +34,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ from reporting.models import (
     ReportingPeriod,
 )
 from reporting.selectors import reports as selectors
-from reporting.services.reminders import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
+from reporting.services.mail import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
 from reporting.services.rollup_inputs import rollups_recompute_now
 
 logger = logging.getLogger(__name__)
@@ -368,8 +369,6 @@ def commune_report_notify(*, transition_id: int) -> int:
     recipients = admin_emails(commune=report.commune)
     if not recipients:
         return 0
-    from django.urls import reverse
-
     with translation.override(settings.LANGUAGE_CODE):
         values = {"prefix": SUBJECT_PREFIX, "period": report.period.title,
                   "commune": report.commune.official_name, "title": report.title,
