@@ -26,7 +26,7 @@ from reporting.models import (
     ReportTransition,
     UnitReport,
 )
-from reporting.synthetic import MAX_INDICATORS
+from reporting.synthetic.spec import MAX_INDICATORS
 from targets.models import Indicator, Measure, Target, TimeAggregation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope")]
