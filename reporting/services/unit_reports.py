@@ -244,16 +244,18 @@ def _write(report: UnitReport, data: ReportInput, indicators: dict[int, Any]) ->
     changes: dict[str, Any] = {}
     existing = {v.indicator_id: v for v in report.values.select_for_update()}
     for indicator_id, item in data.values.items():
-        row = existing.get(indicator_id) or IndicatorValue(report=report, indicator_id=indicator_id)
-        diff = _write_row(row, {"numerator": item.numerator, "denominator": item.denominator, "value": item.value,
-                                "comment": nfc(item.comment), "source": nfc(item.source)})
+        value_row = existing.get(indicator_id) or IndicatorValue(report=report, indicator_id=indicator_id)
+        diff = _write_row(value_row, {
+            "numerator": item.numerator, "denominator": item.denominator, "value": item.value,
+            "comment": nfc(item.comment), "source": nfc(item.source)})
         if diff:
             changes[indicators[indicator_id].code] = diff
     progress = {p.task_id: p for p in report.progress.select_for_update()}
     for task_id, progress_item in data.progress.items():
-        row = progress.get(task_id) or TaskProgress(report=report, task_id=task_id)
-        diff = _write_row(row, {"status": progress_item.status, "output_quantity": progress_item.output_quantity,
-                                "narrative": nfc(progress_item.narrative)})
+        progress_row = progress.get(task_id) or TaskProgress(report=report, task_id=task_id)
+        diff = _write_row(progress_row, {
+            "status": progress_item.status, "output_quantity": progress_item.output_quantity,
+            "narrative": nfc(progress_item.narrative)})
         if diff:
             changes[f"task#{task_id}"] = diff
     for name in ("highlights", "difficulties", "proposals"):

@@ -140,5 +140,5 @@ def _leaf_children(model: type[Model]) -> list[tuple[type[Model], str]] | None:
         if (relation.many_to_many or getattr(relation, "on_delete", None) is not CASCADE
                 or child._meta.related_objects or not isinstance(child, type)):
             return None
-        children.append((child, relation.field.column))
+        children.append((child, str(relation.field.column)))  # a ForeignKey: always a column
     return children
