@@ -96,7 +96,9 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [_plain(old[k]), _plain(v)] for k, v in new.items() if _plain(old[k]) != _plain(v)}
 
 
-def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
+def unit_report_check_editable(report: UnitReport, *, today: date | None = None) -> None:
+    """Raise ValidationError unless the unit may still edit the report today: a draft or a
+    returned report, inside its entry window (or a lock exception)."""
     if not report.is_editable_state:
         raise ValidationError(_("Báo cáo đang ở trạng thái “%(state)s”, không sửa được.")
                               % {"state": report.get_state_display()})
@@ -109,7 +111,8 @@ def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
                               % {"d": report.period.locks_on.strftime("%d/%m/%Y")})
 
 
-def _lock(report: UnitReport, version: int | None) -> UnitReport:
+def unit_report_lock(report: UnitReport, version: int | None) -> UnitReport:
+    """The report row locked for this transaction, at the version the user edited (None: any)."""
     return row_lock(UnitReport.objects.select_related("period", "period__plan", "period__plan__commune", "unit"),
                     pk=report.pk, version=version)
 
@@ -270,8 +273,8 @@ def _write(report: UnitReport, data: ReportInput, indicators: dict[int, Any]) ->
 def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, data: ReportInput,
                      today: date | None = None) -> SaveResult:
     """Save a draft (values, progress, narrative); every changed value is audited old → new."""
-    report = _lock(report, version)
-    _check_editable(report, today=today)
+    report = unit_report_lock(report, version)
+    unit_report_check_editable(report, today=today)
     rows = selectors.report_rows(period=report.period, unit=report.unit)
     indicators = {i.pk: i for i in rows.indicators}
     errors = _validate_values(data.values, indicators)
@@ -333,8 +336,8 @@ WORKFLOW = Workflow(transition_model=ReportTransition, action_prefix="report", a
 @transaction.atomic
 def unit_report_submit(*, report: UnitReport, actor: Any, version: int | None,
                        today: date | None = None) -> UnitReport:
-    report = _lock(report, version)
-    _check_editable(report, today=today)
+    report = unit_report_lock(report, version)
+    unit_report_check_editable(report, today=today)
     missing = report_missing(report=report)
     if missing:
         raise ValidationError({"__all__": missing})
@@ -349,7 +352,7 @@ def unit_report_submit(*, report: UnitReport, actor: Any, version: int | None,
 
 @transaction.atomic
 def unit_report_accept(*, report: UnitReport, actor: Any, version: int | None) -> UnitReport:
-    report = _lock(report, version)
+    report = unit_report_lock(report, version)
     WORKFLOW.check(report, allowed=[ReportState.SUBMITTED], refused=_("Chỉ chấp nhận được báo cáo đã gửi."))
     report.accepted_at = timezone.now()
     report.save(update_fields=["accepted_at"])
@@ -359,7 +362,7 @@ def unit_report_accept(*, report: UnitReport, actor: Any, version: int | None) -
 
 @transaction.atomic
 def unit_report_return(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
-    report = _lock(report, version)
+    report = unit_report_lock(report, version)
     WORKFLOW.check(report, allowed=[ReportState.SUBMITTED], refused=_("Chỉ trả lại được báo cáo đã gửi."),
                    reason=reason, reason_missing=_("Phải ghi lý do trả lại báo cáo."))
     WORKFLOW.move(report, to_state=ReportState.RETURNED, actor=actor, reason=reason)
@@ -369,7 +372,7 @@ def unit_report_return(*, report: UnitReport, actor: Any, version: int | None, r
 @transaction.atomic
 def unit_report_reopen(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
     """An accepted report is locked; the commune admin may reopen it, with a reason."""
-    report = _lock(report, version)
+    report = unit_report_lock(report, version)
     WORKFLOW.check(report, allowed=[ReportState.ACCEPTED], refused=_("Chỉ mở lại được báo cáo đã chấp nhận."),
                    reason=reason, reason_missing=_("Phải ghi lý do mở lại báo cáo."))
     report.accepted_at = None
