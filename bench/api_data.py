@@ -49,7 +49,7 @@ def data_prepare(*, reseed: bool) -> dict[str, Any]:
     from portal.access import Role
     from portal.scoping import scopes_disabled
     from reporting.models import CommuneReport, CommuneRollup, UnitReport
-    from reporting.synthetic import province_code
+    from reporting.synthetic.spec import province_code
 
     log("migrating")
     call_command("migrate", interactive=False, verbosity=0)
@@ -113,7 +113,8 @@ def _count(table: str) -> int:
 
 
 def _seed() -> None:
-    from reporting.synthetic import SyntheticSpec, synthetic_data_generate
+    from reporting.synthetic.generate import synthetic_data_generate
+    from reporting.synthetic.spec import SyntheticSpec
 
     spec = SyntheticSpec(provinces=len(NATION), communes=NATION, units=UNITS, indicators=INDICATORS,
                          quarters=QUARTERS, year=YEAR, prefix=PREFIX)

@@ -132,7 +132,8 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
     from reporting.models import DocumentKind, ReportingPeriod, TaskProgress, TaskStatus, UnitReport
     from reporting.rollups.compute import rollup_run
     from reporting.services import commune_reports as consolidated
-    from reporting.synthetic import SyntheticSpec, commune_code, synthetic_data_generate
+    from reporting.synthetic.generate import synthetic_data_generate
+    from reporting.synthetic.spec import SyntheticSpec, commune_code
 
     with scopes_disabled():
         # A rerun on the same database (--database-url): the synthetic generator replaces its
@@ -215,7 +216,8 @@ def _province_cases(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     from reporting.documents.content import ProvinceQuarter
     from reporting.models import CommuneReport, CommuneReportState, DocumentKind, ReportingPeriod
     from reporting.rollups.compute import rollup_run
-    from reporting.synthetic import SyntheticSpec, province_code, synthetic_data_generate
+    from reporting.synthetic.generate import synthetic_data_generate
+    from reporting.synthetic.spec import SyntheticSpec, province_code
 
     synthetic_data_generate(spec=SyntheticSpec(provinces=len(sizes), communes=list(sizes), units=PROVINCE_UNITS,
                                                indicators=PROVINCE_INDICATORS, quarters=PROVINCE_QUARTER,

@@ -225,7 +225,8 @@ class Bench:
         return f
 
     def _seed(self) -> None:
-        from reporting.synthetic import SyntheticSpec, synthetic_data_generate
+        from reporting.synthetic.generate import synthetic_data_generate
+        from reporting.synthetic.spec import SyntheticSpec
 
         f = self.figures
         spec = SyntheticSpec(provinces=len(self.communes), communes=self.communes, units=self.units,

@@ -1,4 +1,8 @@
-"""Celery tasks of reporting. Arguments are primary keys; TenantTask enters the scope."""
+"""Celery tasks of reporting. Arguments are primary keys; TenantTask enters the scope.
+
+Layer: entry (like the views): a task loads what it needs and calls a service. Services never
+import this module; they enqueue its tasks by name (portal.tasks), with the names they define.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,27 @@ from typing import Any
 from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
-from campaigns.models import Commune, Plan
+from campaigns.models import Commune, Plan, Province
 from portal.scoping import scopes_disabled, tenant_scope
 from portal.tasks import TenantTask
 from reporting.deadlines import local_today
+from reporting.documents.registry import spec_for
+from reporting.documents.storage import DocumentRefused, document_ensure
 from reporting.rollups.compute import (
     commune_rollup_refresh,
     plans_for_year,
     province_rollup_compute,
 )
+from reporting.selectors.rollups import province_commune_ids
+from reporting.services.notifications import report_transition_notify
+from reporting.services.reminders import reminders_send
+from reporting.services.rollup_inputs import (
+    COMMUNE_ROLLUP_TASK,
+    INPUTS_COMPUTED_TASK,
+    PROVINCE_COMBINE_TASK,
+    rollup_inputs_caught_up,
+)
+from reporting.services.unit_reports import REPORT_TRANSITION_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -27,52 +43,42 @@ logger = logging.getLogger(__name__)
 _RETRY_ON = (OperationalError, InterfaceError, OSError)
 
 
-@shared_task(base=TenantTask, name="reporting.on_report_transition", autoretry_for=_RETRY_ON)
+@shared_task(base=TenantTask, name=REPORT_TRANSITION_TASK, autoretry_for=_RETRY_ON)
 def on_report_transition(*, transition_id: int, commune_ids: list[int]) -> None:
     """After a review transition commits: tell the people concerned by e-mail. (The figures
     a transition into or out of "accepted" changes are recomputed by the chain the transition
-    enqueued itself: reporting.rollup_inputs.)"""
-    from reporting.services.notifications import report_transition_notify
-
+    enqueued itself: reporting.services.rollup_inputs.)"""
     report_transition_notify(transition_id=transition_id)
-
-
-def _province_communes(province_id: int) -> list[int]:
-    # Listing a province's commune ids defines a scope; it is not reading tenant data.
-    with scopes_disabled():
-        return list(Commune.objects.filter(province_id=province_id).order_by("pk").values_list("pk", flat=True))
 
 
 # --- Rollups ------------------------------------------------------------------------------
 # Time limits: one commune's rollup is a single aggregate query and a bulk write.
 
 
-@shared_task(base=TenantTask, name="reporting.commune_rollup", time_limit=300, soft_time_limit=240)
+@shared_task(base=TenantTask, name=COMMUNE_ROLLUP_TASK, time_limit=300, soft_time_limit=240)
 def commune_rollup(*, plan_ids: list[int], year: int, quarter: int, commune_ids: list[int]) -> int:
     """Recompute the plans' quarter (and later quarters of the year) from accepted reports."""
     return commune_rollup_refresh(plan_ids=plan_ids, year=year, quarter=quarter)
 
 
-@shared_task(base=TenantTask, name="reporting.province_rollup_combine", time_limit=300, soft_time_limit=240)
+@shared_task(base=TenantTask, name=PROVINCE_COMBINE_TASK, time_limit=300, soft_time_limit=240)
 def province_rollup_combine(*_results: Any, province_id: int, year: int, quarter: int,
                             commune_ids: list[int]) -> int:
     """The chord's body: combine the province's commune figures (after every commune task)."""
     return province_rollup_compute(province_id=province_id, year=year, quarter=quarter)
 
 
-@shared_task(base=TenantTask, name="reporting.rollup_inputs_computed", autoretry_for=_RETRY_ON)
+@shared_task(base=TenantTask, name=INPUTS_COMPUTED_TASK, autoretry_for=_RETRY_ON)
 def rollup_inputs_computed(*, plan_id: int, year: int, marks: list[list[int]], commune_ids: list[int]) -> int:
     """The chain's last step: the plan's figures have caught up with the input versions in
     ``marks`` ([[quarter, version], …]); pages stop saying "Đang cập nhật số liệu…"."""
-    from reporting.services.rollup_inputs import rollup_inputs_caught_up
-
     return rollup_inputs_caught_up(plan_id=plan_id, year=year, marks=marks)
 
 
 @shared_task(name="reporting.province_rollup", acks_late=True, reject_on_worker_lost=True)
 def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
     """Fan out one commune task per commune of the province, then combine them (a chord)."""
-    commune_ids = _province_communes(province_id)
+    commune_ids = province_commune_ids(province_id=province_id)
     with tenant_scope(commune_ids):
         plans = dict(Plan.objects.filter(pk__in=plans_for_year(commune_ids=commune_ids, year=year))
                      .values_list("pk", "commune_id"))
@@ -88,8 +94,6 @@ def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
 @shared_task(name="reporting.nightly_rollups", acks_late=True, reject_on_worker_lost=True)
 def nightly_rollups(*, today: str | None = None) -> int:
     """Beat: recompute every province's current quarter (catches anything a hook missed)."""
-    from campaigns.models import Province
-
     day = date.fromisoformat(today) if today else local_today()
     quarter = (day.month - 1) // 3 + 1
     province_ids = list(Province.objects.order_by("pk").values_list("pk", flat=True))
@@ -121,8 +125,6 @@ def send_due_reminders(*, today: str | None = None) -> int:
 @shared_task(base=TenantTask, name="reporting.send_commune_reminders", autoretry_for=_RETRY_ON)
 def send_commune_reminders(*, commune_ids: list[int], today: str | None = None) -> int:
     """Send the commune's due reminders of ``today`` (local date, ISO) at most once each."""
-    from reporting.services.reminders import reminders_send
-
     day = date.fromisoformat(today) if today else local_today()
     return len(reminders_send(today=day))
 
@@ -138,9 +140,6 @@ def render_document(*, kind: str, object_id: int, commune_ids: list[int]) -> int
     """Render and store the document of one source, unless the stored one is current (so a
     retry or a redelivery is a no-op). Returns the RenderedDocument id, None when the source
     is not in the task's scope (deleted meanwhile)."""
-    from reporting.documents.registry import spec_for
-    from reporting.documents.storage import DocumentRefused, document_ensure
-
     spec = spec_for(kind)
     source = spec.load(object_id)
     if source is None:

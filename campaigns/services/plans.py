@@ -22,7 +22,7 @@ from campaigns.models import (
 from campaigns.selectors.plan_text import plan_issue_missing
 from campaigns.selectors.plans import plan_document
 from campaigns.services.audit import audit_record
-from portal.errors import ConflictError
+from portal.locking import row_lock
 from portal.text import nfc
 
 User = get_user_model()
@@ -73,10 +73,7 @@ def _clean_value(value: Any) -> Any:
 
 def plan_lock(*, plan: Plan, version: int | None) -> Plan:
     """Lock the plan row and check the version the user edited (lost-update guard)."""
-    locked = Plan.objects.select_for_update().get(pk=plan.pk)
-    if version is not None and locked.version != version:
-        raise ConflictError()
-    return locked
+    return row_lock(Plan.objects, pk=plan.pk, version=version)
 
 
 def plan_record(*, plan: Plan, actor: Any, action: str, target: Any, changes: dict[str, Any],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.organisation import province_ids_of
 from campaigns.models.plans import Plan

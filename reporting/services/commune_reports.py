@@ -4,9 +4,9 @@ province's acknowledge or return.
 
 draft → issued → acknowledged | returned (reason required) → (edited) → issued again …
 
-Every write locks the report row and checks the version the user edited (a lost update is a
-ConflictError), records the transition (CommuneReportTransition) and an AuditEntry (old → new),
-and sends e-mail only after commit.
+Every write locks the report row and checks the version the user edited (portal.locking: a
+lost update is a ConflictError); a move records the transition (CommuneReportTransition) and an
+AuditEntry (old → new) through portal.workflow, and sends e-mail only after commit.
 
 The issued PDF is rendered inside the issue transaction, not by a task afterwards: the
 document must be exactly what was signed. A task would render minutes later, after a unit
@@ -33,14 +33,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import IssuerKind, Plan
 from campaigns.services.audit import audit_record
-from portal.errors import ConflictError
+from portal.locking import row_lock, version_save
 from portal.text import nfc
+from portal.workflow import Workflow
 from reporting.documents import storage
 from reporting.documents.content import ROMAN, commune_phrase
 from reporting.models import (
@@ -52,7 +53,7 @@ from reporting.models import (
     ReportingPeriod,
 )
 from reporting.selectors import reports as selectors
-from reporting.services.reminders import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
+from reporting.services.mail import SUBJECT_PREFIX, admin_emails, fmt_date, portal_url
 from reporting.services.rollup_inputs import rollups_recompute_now
 
 logger = logging.getLogger(__name__)
@@ -122,11 +123,9 @@ def commune_report_open(*, period: ReportingPeriod, actor: Any) -> CommuneReport
 
 
 def _lock(report: CommuneReport, version: int | None) -> CommuneReport:
-    locked = CommuneReport.objects.select_for_update().select_related(
-        "period", "period__plan", "period__plan__commune", "commune").get(pk=report.pk)
-    if version is not None and locked.version != version:
-        raise ConflictError()
-    return locked
+    return row_lock(CommuneReport.objects.select_related("period", "period__plan", "period__plan__commune",
+                                                        "commune"),
+                    pk=report.pk, version=version)
 
 
 def _clean_recipients(value: Any) -> list[str]:
@@ -198,15 +197,22 @@ def commune_report_update(*, report: CommuneReport, actor: Any, version: int | N
     if changes:
         for name in changes:
             setattr(report, name, clean[name])
-        report.version = F("version") + 1
-        report.save()
-        report.refresh_from_db()
+        version_save(report)
         audit_record(commune=report.commune, actor=actor, action="commune_report.update", target=report,
                      changes=changes)
     return report
 
 
 # --- Transitions ---------------------------------------------------------------------------
+
+
+def _notify(_report: CommuneReport, transition: CommuneReportTransition) -> None:
+    """After the province's acknowledge or return commits: tell the commune's administrators."""
+    commune_report_notify(transition_id=transition.pk)
+
+
+WORKFLOW = Workflow(transition_model=CommuneReportTransition, action_prefix="commune_report", audit=audit_record,
+                    commune_of=lambda report: report.commune, follow_up=_notify)
 
 
 def issue_missing(report: CommuneReport) -> dict[str, str]:
@@ -221,21 +227,6 @@ def issue_missing(report: CommuneReport) -> dict[str, str]:
         ("place", report.place, _("Phải có địa danh.")),
     )
     return {name: message for name, value, message in checks if not value}
-
-
-def _transition(report: CommuneReport, *, to_state: str, actor: Any, reason: str = "",
-                changes: dict[str, Any] | None = None) -> CommuneReportTransition:
-    from_state = report.state
-    report.state = to_state
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    transition = CommuneReportTransition.objects.create(
-        report=report, from_state=from_state, to_state=to_state,
-        actor=actor if getattr(actor, "is_authenticated", False) else None, reason=nfc(reason))
-    audit_record(commune=report.commune, actor=actor, action=f"commune_report.{to_state}", target=report,
-                 changes={"state": [from_state, to_state], **(changes or {})}, reason=reason)
-    return transition
 
 
 def _keep_superseded(report: CommuneReport, document: Any) -> dict[str, Any]:
@@ -287,8 +278,8 @@ def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | No
     quarter is one aggregate query, cheap beside the PDF render.
     """
     report = _lock(report, version)
-    if report.state not in EDITABLE_STATES:
-        raise ValidationError(_("Chỉ ban hành được báo cáo đang soạn hoặc bị tỉnh trả lại."))
+    WORKFLOW.check(report, allowed=EDITABLE_STATES,
+                   refused=_("Chỉ ban hành được báo cáo đang soạn hoặc bị tỉnh trả lại."))
     missing = issue_missing(report)
     incompleteness = selectors.period_incompleteness(period=report.period)
     missing.update(issue_incomplete_errors(incompleteness=incompleteness, confirmed=incomplete_confirmed,
@@ -312,7 +303,8 @@ def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | No
     report.issued_at = timezone.now()
     report.issued_by = actor if getattr(actor, "is_authenticated", False) else None
     report.save(update_fields=["issued_at", "issued_by"])
-    _transition(report, to_state=CommuneReportState.ISSUED, actor=actor, reason=reason, changes=changes)
+    WORKFLOW.move(report, to_state=CommuneReportState.ISSUED, actor=actor, reason=reason, changes=changes,
+                  follow_up=False)
     document = storage.document_render_and_store(kind=DocumentKind.COMMUNE_REPORT, source=report, frozen=True)
     audit_record(commune=report.commune, actor=actor, action="commune_report.document", target=report,
                  changes={"document": [None, {"file": document.file.name, "sha256": document.sha256,
@@ -320,18 +312,12 @@ def commune_report_issue(*, report: CommuneReport, actor: Any, version: int | No
     return report
 
 
-def _check_issued(report: CommuneReport, message: str) -> None:
-    if report.state != CommuneReportState.ISSUED:
-        raise ValidationError(message)
-
-
 @transaction.atomic
 def commune_report_acknowledge(*, report: CommuneReport, actor: Any, version: int | None) -> CommuneReport:
     """The province takes the issued report in (tiếp nhận)."""
     report = _lock(report, version)
-    _check_issued(report, _("Chỉ tiếp nhận được báo cáo đã ban hành."))
-    transition = _transition(report, to_state=CommuneReportState.ACKNOWLEDGED, actor=actor)
-    transaction.on_commit(lambda: commune_report_notify(transition_id=transition.pk))
+    WORKFLOW.check(report, allowed=[CommuneReportState.ISSUED], refused=_("Chỉ tiếp nhận được báo cáo đã ban hành."))
+    WORKFLOW.move(report, to_state=CommuneReportState.ACKNOWLEDGED, actor=actor)
     return report
 
 
@@ -340,11 +326,9 @@ def commune_report_return(*, report: CommuneReport, actor: Any, version: int | N
     """The province sends the issued report back with a reason. The frozen PDF stays as it was
     returned until the commune issues again."""
     report = _lock(report, version)
-    if not nfc(reason or ""):
-        raise ValidationError({"reason": _("Phải ghi lý do trả lại báo cáo.")})
-    _check_issued(report, _("Chỉ trả lại được báo cáo đã ban hành."))
-    transition = _transition(report, to_state=CommuneReportState.RETURNED, actor=actor, reason=reason)
-    transaction.on_commit(lambda: commune_report_notify(transition_id=transition.pk))
+    WORKFLOW.check(report, allowed=[CommuneReportState.ISSUED], refused=_("Chỉ trả lại được báo cáo đã ban hành."),
+                   reason=reason, reason_missing=_("Phải ghi lý do trả lại báo cáo."))
+    WORKFLOW.move(report, to_state=CommuneReportState.RETURNED, actor=actor, reason=reason)
     return report
 
 
@@ -368,8 +352,6 @@ def commune_report_notify(*, transition_id: int) -> int:
     recipients = admin_emails(commune=report.commune)
     if not recipients:
         return 0
-    from django.urls import reverse
-
     with translation.override(settings.LANGUAGE_CODE):
         values = {"prefix": SUBJECT_PREFIX, "period": report.period.title,
                   "commune": report.commune.official_name, "title": report.title,

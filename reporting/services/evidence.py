@@ -118,8 +118,8 @@ def evidence_add(*, report: UnitReport, actor: Any, kind: str, file: UploadedFil
                  url: str = "", description: str = "", today: date | None = None) -> Evidence:
     """Attach a file or a link to a report that can still be edited; audited on the report."""
     # The row lock orders this against a concurrent submit or review of the same report.
-    locked = services._lock(report, None)
-    services._check_editable(locked, today=today)
+    locked = services.unit_report_lock(report, None)
+    services.unit_report_check_editable(locked, today=today)
     description = nfc(description or "")
     if len(description) > DESCRIPTION_MAX:
         raise ValidationError({"description": _("Mô tả dài quá %(n)s ký tự.") % {"n": DESCRIPTION_MAX}})

@@ -2,7 +2,7 @@
 
 - returned / accepted → the unit's reporters. Once-only through the Reminder log, reason
   returned/accepted with ``event_key = str(transition_id)``: the same claim-then-send rule as
-  the deadline reminders (reporting/reminders.py).
+  the deadline reminders (reporting.services.mail.send_once).
 - submitted → the commune's administrators. No Reminder reason fits, so the marker is an
   AuditEntry ``report.submitted.notified`` on the transition, claimed while holding a row lock
   on that ReportTransition: concurrent deliveries of the same transition queue on the lock and
@@ -23,7 +23,7 @@ from campaigns.models import AuditEntry
 from campaigns.services.audit import audit_record
 from reporting.deadlines import local_day
 from reporting.models import ReminderReason, ReportState, ReportTransition
-from reporting.services.reminders import (
+from reporting.services.mail import (
     SUBJECT_PREFIX,
     admin_emails,
     build_email,

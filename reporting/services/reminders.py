@@ -1,19 +1,11 @@
-"""Deadline reminders by e-mail: who is due today and why, sent at most once.
-
-The once-only rule: a reminder is *claimed* by inserting its Reminder row (unique on period,
-unit, reason, event_key) in its own transaction before the e-mail goes out. Only the run whose
-insert created the row sends; a second run, a concurrent run (its insert waits on the unique
-index, then fails) or a redelivered Celery task finds the row and sends nothing. ``sent_at`` is
-set after the mail server accepted the message. If sending raises, the claim is released so a
-retry can send; if the process dies between claim and send, the row stays with ``sent_at``
-empty: at most once, never twice.
+"""Deadline reminders by e-mail: who is due today and why, sent at most once (the
+once-only rule of reporting.services.mail.send_once: a Reminder row is claimed before sending).
 
 Everything here runs inside the caller's tenant scope (task base class, command, middleware).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,15 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from campaigns.models import Commune, Membership, Unit
+from campaigns.models import Commune, Unit
 from campaigns.services.audit import audit_record
-from portal.access import Role
 from reporting.deadlines import local_today
 from reporting.models import (
     PeriodKind,
@@ -40,9 +28,15 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.selectors import reports as selectors
+from reporting.services.mail import (
+    SUBJECT_PREFIX,
+    build_email,
+    fmt_date,
+    report_url,
+    reporter_emails,
+    send_once,
+)
 
-DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
-SUBJECT_PREFIX = "[Bình dân học vụ số]"
 SCHEDULED_REASONS = (ReminderReason.BEFORE_DEADLINE, ReminderReason.ON_DEADLINE, ReminderReason.OVERDUE)
 
 
@@ -69,11 +63,6 @@ class DueReminder:
 # --- Who is due ----------------------------------------------------------------------------
 
 
-def fmt_date(value: date) -> str:
-    """Dates in e-mails and messages: dd/mm/yyyy, as in Vietnamese documents."""
-    return value.strftime("%d/%m/%Y")
-
-
 def scheduled_reason(*, period: ReportingPeriod, today: date) -> str | None:
     """Which scheduled reminder falls on ``today`` for this period, if any.
 
@@ -95,24 +84,6 @@ def is_outstanding(report: UnitReport | None) -> bool:
     """Not yet submitted: no report, never sent, or back in the unit's hands (draft/returned)."""
     return (report is None or report.first_submitted_at is None
             or report.state in (ReportState.DRAFT, ReportState.RETURNED))
-
-
-def reporter_emails(*, units: Iterable[Unit]) -> dict[int, tuple[str, ...]]:
-    """Unit id → e-mail addresses of its active reporters (one query for all units)."""
-    emails: dict[int, set[str]] = {}
-    memberships = (Membership.objects.filter(role=Role.UNIT_REPORTER, unit__in=list(units),
-                                             user__is_active=True)
-                   .exclude(user__email="").values_list("unit_id", "user__email"))
-    for unit_id, email in memberships:
-        emails.setdefault(unit_id, set()).add(email.strip())
-    return {unit_id: tuple(sorted(addresses)) for unit_id, addresses in emails.items()}
-
-
-def admin_emails(*, commune: Commune) -> tuple[str, ...]:
-    """E-mail addresses of the commune's active administrators."""
-    emails = (Membership.objects.filter(role=Role.COMMUNE_ADMIN, commune=commune, user__is_active=True)
-              .exclude(user__email="").values_list("user__email", flat=True))
-    return tuple(sorted({e.strip() for e in emails}))
 
 
 def outstanding_units(*, period: ReportingPeriod) -> list[tuple[Unit, UnitReport | None]]:
@@ -149,33 +120,7 @@ def reminders_due(*, today: date) -> list[DueReminder]:
     return due
 
 
-# --- Sending once --------------------------------------------------------------------------
-
-
-def portal_url(path: str) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", DEFAULT_PORTAL_BASE_URL)
-    return base.rstrip("/") + path
-
-
-def report_url(*, unit: Unit, report: UnitReport | None) -> str:
-    """The report page if the portal has one (and the report exists), else the unit page."""
-    if report is not None:
-        try:
-            return portal_url(reverse("report_detail", kwargs={"report_pk": report.pk}))
-        except NoReverseMatch:
-            pass
-    return portal_url(reverse("unit_detail", kwargs={"unit_pk": unit.pk}))
-
-
-def build_email(*, template: str, subject: str, recipients: Iterable[str],
-                context: dict[str, Any]) -> EmailMultiAlternatives:
-    """A text e-mail with its HTML alternative, from templates/reporting/email/<template>.*"""
-    context = {"subject": subject, "portal_url": portal_url("/"), **context}
-    text = render_to_string(f"reporting/email/{template}.txt", context)
-    html = render_to_string(f"reporting/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=list(recipients))
-    message.attach_alternative(html, "text/html")
-    return message
+# --- Sending (once each: mail.send_once) ------------------------------------------------
 
 
 def reminder_email(item: DueReminder) -> EmailMultiAlternatives:
@@ -195,36 +140,6 @@ def reminder_email(item: DueReminder) -> EmailMultiAlternatives:
                 item.report is not None and item.report.state == ReportState.RETURNED),
             "url": report_url(unit=unit, report=item.report),
         })
-
-
-def send_once(*, period: ReportingPeriod, unit: Unit, reason: str, event_key: str,
-              recipients: Iterable[str], build: Callable[[], EmailMultiAlternatives],
-              after_send: Callable[[Reminder], None] | None = None) -> Reminder | None:
-    """Claim the (period, unit, reason, event_key) row, send, then stamp ``sent_at``.
-
-    Returns the Reminder when this call sent the e-mail, None when another run owns it.
-    """
-    with transaction.atomic():
-        # get_or_create inserts inside a savepoint and, on IntegrityError from a concurrent
-        # insert of the same key, reads the winner's row instead: exactly one caller creates.
-        reminder, created = Reminder.objects.get_or_create(
-            period=period, unit=unit, reason=reason, event_key=event_key,
-            defaults={"recipients": list(recipients)},
-        )
-    if not created:
-        return None
-    try:
-        build().send(fail_silently=False)
-    except Exception:
-        # Not delivered: release the claim so the task's retry (or a later run) can send.
-        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
-        raise
-    with transaction.atomic():
-        reminder.sent_at = timezone.now()
-        reminder.save(update_fields=["sent_at"])
-        if after_send is not None:
-            after_send(reminder)
-    return reminder
 
 
 def reminder_deliver(*, item: DueReminder) -> bool:

@@ -10,29 +10,39 @@ quarter, then a last step that records how far the figures have caught up. Pages
 ``rollup_selectors.rollups_pending`` and say "Đang cập nhật số liệu…" until that last step has run; with eager
 Celery (the SQLite default) it runs at commit, so nothing stays pending.
 
-Callers in ``campaigns`` import this module inside the function that calls it, never at module
-level: reporting imports campaigns, and a module-level import the other way would close the
-cycle that issue 14 is to untangle. A function-local import keeps the dependency explicit at the
-one line that needs it, until the hook registry of issue 14 replaces it.
+``campaigns`` never imports this module: its writes send ``campaigns.hooks.plan_figures_changed``,
+which reporting/apps.py connects to ``on_plan_figures_changed`` here.
+
+The rollup chain (commune steps, the province's combines, the "inputs computed" mark) is built
+in one place, ``_chain_enqueue``, for both the automatic recompute and the "Tính lại" button
+(``plan_rollups_recompute``). Its tasks are named, not imported (portal.tasks): reporting.tasks
+sits above the services and calls them. Layer: services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
-from celery import chain
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Plan
+from portal.tasks import task_step, tasks_chain_enqueue
+from reporting.deadlines import local_today
 from reporting.models import CommuneRollup, PeriodKind, ReportingPeriod, RollupInputs
 from reporting.rollups.compute import commune_rollup_compute
+from reporting.selectors.rollups import plan_input_versions, province_commune_ids
 
 QUARTERS = (1, 2, 3, 4)
+# The chain's tasks, by their registered names (reporting.tasks).
+COMMUNE_ROLLUP_TASK = "reporting.commune_rollup"
+PROVINCE_COMBINE_TASK = "reporting.province_rollup_combine"
+INPUTS_COMPUTED_TASK = "reporting.rollup_inputs_computed"
 
 
 @dataclass(frozen=True)
@@ -84,15 +94,14 @@ def rollups_inputs_changed(*, plan_ids: Iterable[int], year: int, quarter: int |
     every later quarter's (their year to date builds on it) are recomputed. None: the whole
     year changed (a target), from the first quarter that has figures or has opened.
     """
-    from reporting.deadlines import local_today
-
     today = local_today()
     for plan in _plans(plan_ids):
         start = quarter if quarter is not None else _first_quarter(plan_id=plan.plan_id, year=year, today=today)
         if start is None:
             continue
         marks = _mark(plan=plan, year=year, quarters=[q for q in QUARTERS if q >= start])
-        transaction.on_commit(_enqueuer(plan=plan, year=year, start=start, marks=marks))
+        transaction.on_commit(partial(_chain_enqueue, plan=plan, year=year, commune_quarters=[start],
+                                      combine_quarters=[q for q in QUARTERS if q >= start], marks=marks))
 
 
 def on_plan_figures_changed(sender: Any, *, plan: Any, years: Iterable[int], **_kwargs: Any) -> None:
@@ -101,21 +110,37 @@ def on_plan_figures_changed(sender: Any, *, plan: Any, years: Iterable[int], **_
         rollups_inputs_changed(plan_ids=[plan.pk], year=year)
 
 
-def _enqueuer(*, plan: _PlanKey, year: int, start: int, marks: list[list[int]]) -> Callable[[], None]:
-    def enqueue() -> None:
-        from reporting import tasks
+def plan_rollups_recompute(*, plan: Plan, year: int, quarters: list[int]) -> None:
+    """The "Tính lại" button: after commit, recompute the plan's ``quarters`` of ``year`` in
+    order (each year to date builds on the one before), then the province's combine of those
+    quarters, as an accepted report does.
 
-        commune_ids = [plan.commune_id]
-        province_communes = tasks._province_communes(plan.province_id)
-        steps = [tasks.commune_rollup.si(plan_ids=[plan.plan_id], year=year, quarter=start, commune_ids=commune_ids)]
-        steps += [tasks.province_rollup_combine.si(province_id=plan.province_id, year=year, quarter=q,
-                                                   commune_ids=province_communes)
-                  for q in QUARTERS if q >= start]
-        steps.append(tasks.rollup_inputs_computed.si(plan_id=plan.plan_id, year=year, marks=marks,
-                                                     commune_ids=commune_ids))
-        chain(*steps).apply_async()
+    The changes committed so far are in what these steps read: once they finish, a pending
+    mark left by them (a recompute that failed, say) is cleared.
+    """
+    key = _PlanKey(plan_id=plan.pk, commune_id=plan.commune_id, province_id=plan.commune.province_id)
+    marks = plan_input_versions(plan=plan, year=year, quarters=quarters)
+    transaction.on_commit(partial(_chain_enqueue, plan=key, year=year, commune_quarters=quarters,
+                                  combine_quarters=quarters, marks=marks))
 
-    return enqueue
+
+def _chain_enqueue(*, plan: _PlanKey, year: int, commune_quarters: Sequence[int],
+                   combine_quarters: Sequence[int], marks: list[list[int]]) -> None:
+    """The rollup chain of one plan (after commit): the commune's quarters in order, the
+    province's combine of each quarter (in the scope of every commune of the province), then,
+    if there are ``marks`` ([[quarter, input version], …]), the step that records the figures
+    as caught up with them."""
+    commune_ids = [plan.commune_id]
+    province_communes = province_commune_ids(province_id=plan.province_id)
+    steps = [task_step(COMMUNE_ROLLUP_TASK, plan_ids=[plan.plan_id], year=year, quarter=q, commune_ids=commune_ids)
+             for q in commune_quarters]
+    steps += [task_step(PROVINCE_COMBINE_TASK, province_id=plan.province_id, year=year, quarter=q,
+                        commune_ids=province_communes)
+              for q in combine_quarters]
+    if marks:
+        steps.append(task_step(INPUTS_COMPUTED_TASK, plan_id=plan.plan_id, year=year, marks=marks,
+                               commune_ids=commune_ids))
+    tasks_chain_enqueue(steps)
 
 
 def rollup_inputs_caught_up(*, plan_id: int, year: int, marks: Sequence[Sequence[int]]) -> int:

@@ -1,6 +1,7 @@
-"""Writes for quarterly reporting: periods, the unit report, its review workflow, lock
-exceptions. Every write is validated first, runs in one transaction, is audited, and enqueues
-follow-up tasks (e-mails, rollups) with transaction.on_commit."""
+"""Writes of a unit's report: open, save, its review workflow (submit, accept, return, reopen
+through portal.workflow), lock exceptions. Every write is validated first, runs in one
+transaction at the version the user edited (portal.locking), is audited, and enqueues its
+follow-up tasks (e-mails, rollups) by name after commit (portal.tasks). Layer: services."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Unit
 from campaigns.services.audit import audit_record
-from portal.errors import ConflictError
+from portal.locking import row_lock, version_save
+from portal.tasks import task_enqueue
 from portal.text import nfc
-from reporting import tasks
+from portal.workflow import Workflow
 from reporting.deadlines import EntryState, local_today
 from reporting.documents.content import unit_signer_missing
 from reporting.models import (
@@ -36,15 +37,6 @@ from reporting.models import (
 from reporting.selectors import reports as selectors
 from reporting.services.rollup_inputs import rollups_inputs_changed
 from targets.models import Measure, TimeAggregation
-
-# --- Periods ------------------------------------------------------------------------------
-
-
-
-
-
-
-
 
 # --- The unit report ----------------------------------------------------------------------
 
@@ -104,7 +96,9 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [_plain(old[k]), _plain(v)] for k, v in new.items() if _plain(old[k]) != _plain(v)}
 
 
-def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
+def unit_report_check_editable(report: UnitReport, *, today: date | None = None) -> None:
+    """Raise ValidationError unless the unit may still edit the report today: a draft or a
+    returned report, inside its entry window (or a lock exception)."""
     if not report.is_editable_state:
         raise ValidationError(_("Báo cáo đang ở trạng thái “%(state)s”, không sửa được.")
                               % {"state": report.get_state_display()})
@@ -117,12 +111,10 @@ def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
                               % {"d": report.period.locks_on.strftime("%d/%m/%Y")})
 
 
-def _lock(report: UnitReport, version: int | None) -> UnitReport:
-    locked = UnitReport.objects.select_for_update().select_related(
-        "period", "period__plan", "period__plan__commune", "unit").get(pk=report.pk)
-    if version is not None and locked.version != version:
-        raise ConflictError()
-    return locked
+def unit_report_lock(report: UnitReport, version: int | None) -> UnitReport:
+    """The report row locked for this transaction, at the version the user edited (None: any)."""
+    return row_lock(UnitReport.objects.select_related("period", "period__plan", "period__plan__commune", "unit"),
+                    pk=report.pk, version=version)
 
 
 def whole_figures(indicator: Any) -> tuple[str, ...]:
@@ -222,17 +214,9 @@ def _pct(numerator: Decimal | None, denominator: Decimal | None) -> float | None
     return float(numerator / denominator * 100)
 
 
-@transaction.atomic
-def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, data: ReportInput,
-                     today: date | None = None) -> SaveResult:
-    """Save a draft (values, progress, narrative); every changed value is audited old → new."""
-    report = _lock(report, version)
-    _check_editable(report, today=today)
-    rows = selectors.report_rows(period=report.period, unit=report.unit)
-    indicators = {i.pk: i for i in rows.indicators}
-    task_ids = {t.pk for t in rows.tasks}
-    errors = _validate_values(data.values, indicators)
-    for task_id, item in data.progress.items():
+def _validate_progress(progress: dict[int, ProgressInput], task_ids: set[int]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for task_id, item in progress.items():
         key = f"task-{task_id}"
         if task_id not in task_ids:
             errors.setdefault(key, []).append(_("Nhiệm vụ không thuộc đơn vị trong kỳ này."))
@@ -244,42 +228,63 @@ def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, dat
         problem = _number_problem(item.output_quantity, TaskProgress._meta.get_field("output_quantity"), whole=True)
         if problem:
             errors.setdefault(key, []).append(f"{_('Số lượng')}: {problem}.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
+
+def _write_row(row: Any, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Save ``new`` into ``row`` (an indicator value or a task's progress, created on first
+    save) if anything differs; returns the audited difference."""
+    diff = _diff({k: getattr(row, k) if row.pk else None for k in new}, new)
+    if diff:
+        for k, v in new.items():
+            setattr(row, k, v)
+        row.save()
+    return diff
+
+
+def _write(report: UnitReport, data: ReportInput, indicators: dict[int, Any]) -> dict[str, Any]:
+    """Write the changed values, progress and narrative; returns the changes by audit key."""
     changes: dict[str, Any] = {}
     existing = {v.indicator_id: v for v in report.values.select_for_update()}
     for indicator_id, item in data.values.items():
-        row = existing.get(indicator_id) or IndicatorValue(report=report, indicator_id=indicator_id)
-        new = {"numerator": item.numerator, "denominator": item.denominator, "value": item.value,
-               "comment": nfc(item.comment), "source": nfc(item.source)}
-        diff = _diff({k: getattr(row, k) if row.pk else None for k in new}, new)
-        if not diff:
-            continue
-        for k, v in new.items():
-            setattr(row, k, v)
-        row.save()
-        changes[indicators[indicator_id].code] = diff
+        value_row = existing.get(indicator_id) or IndicatorValue(report=report, indicator_id=indicator_id)
+        diff = _write_row(value_row, {
+            "numerator": item.numerator, "denominator": item.denominator, "value": item.value,
+            "comment": nfc(item.comment), "source": nfc(item.source)})
+        if diff:
+            changes[indicators[indicator_id].code] = diff
     progress = {p.task_id: p for p in report.progress.select_for_update()}
-    for task_id, item in data.progress.items():
-        row = progress.get(task_id) or TaskProgress(report=report, task_id=task_id)
-        new = {"status": item.status, "output_quantity": item.output_quantity, "narrative": nfc(item.narrative)}
-        diff = _diff({k: getattr(row, k) if row.pk else None for k in new}, new)
-        if not diff:
-            continue
-        for k, v in new.items():
-            setattr(row, k, v)
-        row.save()
-        changes[f"task#{task_id}"] = diff
+    for task_id, progress_item in data.progress.items():
+        progress_row = progress.get(task_id) or TaskProgress(report=report, task_id=task_id)
+        diff = _write_row(progress_row, {
+            "status": progress_item.status, "output_quantity": progress_item.output_quantity,
+            "narrative": nfc(progress_item.narrative)})
+        if diff:
+            changes[f"task#{task_id}"] = diff
     for name in ("highlights", "difficulties", "proposals"):
         value = getattr(data, name)
         if value is not None and nfc(value) != getattr(report, name):
             changes[name] = [getattr(report, name), nfc(value)]
             setattr(report, name, nfc(value))
+    return changes
+
+
+@transaction.atomic
+def unit_report_save(*, report: UnitReport, actor: Any, version: int | None, data: ReportInput,
+                     today: date | None = None) -> SaveResult:
+    """Save a draft (values, progress, narrative); every changed value is audited old → new."""
+    report = unit_report_lock(report, version)
+    unit_report_check_editable(report, today=today)
+    rows = selectors.report_rows(period=report.period, unit=report.unit)
+    indicators = {i.pk: i for i in rows.indicators}
+    errors = _validate_values(data.values, indicators)
+    for key, messages in _validate_progress(data.progress, {t.pk for t in rows.tasks}).items():
+        errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    changes = _write(report, data, indicators)
     if changes:
-        report.version = F("version") + 1
-        report.save()
-        report.refresh_from_db()
+        version_save(report)
         audit_record(commune=report.unit.commune, actor=actor, action="report.save", target=report,
                      changes=changes)
     return SaveResult(report=report, warnings=_warnings(report, data.values, indicators))
@@ -306,32 +311,33 @@ def report_missing(*, report: UnitReport) -> list[str]:
     return missing
 
 
-def _transition(report: UnitReport, *, to_state: str, actor: Any, reason: str = "") -> ReportTransition:
-    from_state = report.state
-    report.state = to_state
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    transition = ReportTransition.objects.create(
-        report=report, from_state=from_state, to_state=to_state,
-        actor=actor if getattr(actor, "is_authenticated", False) else None, reason=nfc(reason))
-    audit_record(commune=report.unit.commune, actor=actor, action=f"report.{to_state}", target=report,
-                 changes={"state": [from_state, to_state]}, reason=reason)
+# --- The review workflow (portal.workflow) ------------------------------------------------
+
+REPORT_TRANSITION_TASK = "reporting.on_report_transition"  # reporting.tasks.on_report_transition
+
+
+def _accepted_changed(report: UnitReport, transition: ReportTransition) -> None:
+    """The accepted reports are the rollups' input: a report entering or leaving "accepted"
+    has its figures recomputed from its quarter on."""
     period = report.period
-    if ReportState.ACCEPTED in (from_state, to_state) and period.kind == PeriodKind.QUARTERLY:
-        # The accepted reports are the rollups' input: recompute from this quarter on.
+    if ReportState.ACCEPTED in (transition.from_state, transition.to_state) and period.kind == PeriodKind.QUARTERLY:
         rollups_inputs_changed(plan_ids=[period.plan_id], year=period.year, quarter=period.quarter)
-    commune_ids = [report.unit.commune_id]
-    transaction.on_commit(lambda: tasks.on_report_transition.delay(
-        transition_id=transition.pk, commune_ids=commune_ids))
-    return transition
+
+
+def _notify(report: UnitReport, transition: ReportTransition) -> None:
+    """After commit: the e-mails about the transition, in the unit's commune's scope."""
+    task_enqueue(REPORT_TRANSITION_TASK, transition_id=transition.pk, commune_ids=[report.unit.commune_id])
+
+
+WORKFLOW = Workflow(transition_model=ReportTransition, action_prefix="report", audit=audit_record,
+                    commune_of=lambda report: report.unit.commune, effects=_accepted_changed, follow_up=_notify)
 
 
 @transaction.atomic
 def unit_report_submit(*, report: UnitReport, actor: Any, version: int | None,
                        today: date | None = None) -> UnitReport:
-    report = _lock(report, version)
-    _check_editable(report, today=today)
+    report = unit_report_lock(report, version)
+    unit_report_check_editable(report, today=today)
     missing = report_missing(report=report)
     if missing:
         raise ValidationError({"__all__": missing})
@@ -340,44 +346,42 @@ def unit_report_submit(*, report: UnitReport, actor: Any, version: int | None,
     if report.first_submitted_at is None:
         report.first_submitted_at = now
     report.save(update_fields=["submitted_at", "first_submitted_at"])
-    _transition(report, to_state=ReportState.SUBMITTED, actor=actor)
+    WORKFLOW.move(report, to_state=ReportState.SUBMITTED, actor=actor)
     return report
 
 
 @transaction.atomic
 def unit_report_accept(*, report: UnitReport, actor: Any, version: int | None) -> UnitReport:
-    report = _lock(report, version)
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError(_("Chỉ chấp nhận được báo cáo đã gửi."))
+    report = unit_report_lock(report, version)
+    WORKFLOW.check(report, allowed=[ReportState.SUBMITTED], refused=_("Chỉ chấp nhận được báo cáo đã gửi."))
     report.accepted_at = timezone.now()
     report.save(update_fields=["accepted_at"])
-    _transition(report, to_state=ReportState.ACCEPTED, actor=actor)
+    WORKFLOW.move(report, to_state=ReportState.ACCEPTED, actor=actor)
     return report
 
 
 @transaction.atomic
 def unit_report_return(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
-    report = _lock(report, version)
-    if not nfc(reason or ""):
-        raise ValidationError({"reason": _("Phải ghi lý do trả lại báo cáo.")})
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi."))
-    _transition(report, to_state=ReportState.RETURNED, actor=actor, reason=reason)
+    report = unit_report_lock(report, version)
+    WORKFLOW.check(report, allowed=[ReportState.SUBMITTED], refused=_("Chỉ trả lại được báo cáo đã gửi."),
+                   reason=reason, reason_missing=_("Phải ghi lý do trả lại báo cáo."))
+    WORKFLOW.move(report, to_state=ReportState.RETURNED, actor=actor, reason=reason)
     return report
 
 
 @transaction.atomic
 def unit_report_reopen(*, report: UnitReport, actor: Any, version: int | None, reason: str) -> UnitReport:
     """An accepted report is locked; the commune admin may reopen it, with a reason."""
-    report = _lock(report, version)
-    if not nfc(reason or ""):
-        raise ValidationError({"reason": _("Phải ghi lý do mở lại báo cáo.")})
-    if report.state != ReportState.ACCEPTED:
-        raise ValidationError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
+    report = unit_report_lock(report, version)
+    WORKFLOW.check(report, allowed=[ReportState.ACCEPTED], refused=_("Chỉ mở lại được báo cáo đã chấp nhận."),
+                   reason=reason, reason_missing=_("Phải ghi lý do mở lại báo cáo."))
     report.accepted_at = None
     report.save(update_fields=["accepted_at"])
-    _transition(report, to_state=ReportState.DRAFT, actor=actor, reason=reason)
+    WORKFLOW.move(report, to_state=ReportState.DRAFT, actor=actor, reason=reason)
     return report
+
+
+# --- Lock exceptions ----------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from celery import chain
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -36,6 +35,7 @@ from reporting.models import CommuneRollup, ProvinceRollup
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards import jobs
 from reporting.selectors.rollups import QuarterChoice
+from reporting.services.rollup_inputs import plan_rollups_recompute
 from targets.models import Indicator
 from targets.status import LAGGING, Status, status_legend, status_of
 
@@ -221,27 +221,6 @@ def _quarter_list(quarters: list[int]) -> str:
     return ", ".join(ROMAN[q] for q in quarters)
 
 
-def _enqueue_plan_rollups(*, plan: Plan, year: int, quarters: list[int]) -> None:
-    """After commit: the plan's quarters in order (each year-to-date builds on the one
-    before), then the province's combine of those quarters, as an accepted report does.
-
-    Orchestration rather than presentation: its place is reporting/services.py
-    (``plan_rollups_recompute``) once that module's owner takes it."""
-    commune_ids = [plan.commune_id]
-    province_id = plan.commune.province_id
-    province_communes = rollup_selectors.province_commune_ids(province_id=province_id)
-    steps = [tasks.commune_rollup.si(plan_ids=[plan.pk], year=year, quarter=q, commune_ids=commune_ids)
-             for q in quarters]
-    steps += [tasks.province_rollup_combine.si(province_id=province_id, year=year, quarter=q,
-                                               commune_ids=province_communes) for q in quarters]
-    # The changes committed so far are in what these steps read: once they finish, a pending
-    # mark left by them (a recompute that failed, say) is cleared.
-    marks = rollup_selectors.plan_input_versions(plan=plan, year=year, quarters=quarters)
-    if marks:
-        steps.append(tasks.rollup_inputs_computed.si(plan_id=plan.pk, year=year, marks=marks, commune_ids=commune_ids))
-    transaction.on_commit(lambda: chain(*steps).apply_async())
-
-
 @post_only
 @role_required(Role.COMMUNE_ADMIN)
 @require_POST
@@ -256,7 +235,7 @@ def plan_progress_recompute(request: HttpRequest, plan_pk: int) -> HttpResponse:
     else:
         request.session[_job_key("plan-rollup", plan.pk)] = {
             "since": timezone.now().isoformat(), "year": year, "quarters": quarters}
-        _enqueue_plan_rollups(plan=plan, year=year, quarters=quarters)
+        plan_rollups_recompute(plan=plan, year=year, quarters=quarters)
         messages.success(request, _("Đã yêu cầu tính lại số liệu năm %(year)s (quý %(quarters)s). "
                                     "Số liệu trên trang sẽ cập nhật sau ít phút.")
                          % {"year": year, "quarters": _quarter_list(quarters)})

@@ -447,7 +447,8 @@ def test_a_province_with_twenty_indicators_gets_legible_appendix_tables() -> Non
     from campaigns.models import Province
     from reporting.documents.province_summary import APPENDIX_COLUMNS
     from reporting.rollups.compute import rollup_run
-    from reporting.synthetic import SyntheticSpec, synthetic_data_generate
+    from reporting.synthetic.generate import synthetic_data_generate
+    from reporting.synthetic.spec import SyntheticSpec
 
     synthetic_data_generate(spec=SyntheticSpec(provinces=1, communes=4, units=3, indicators=20, quarters=1,
                                                prefix="pdft"))

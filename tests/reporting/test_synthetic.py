@@ -28,7 +28,7 @@ from reporting.models import (
 from reporting.rollups.compute import commune_rollup_compute
 from reporting.rollups.portable import commune_rollup_python
 from reporting.rollups.postgres import commune_rollup_sql
-from reporting.synthetic import MAX_INDICATORS
+from reporting.synthetic.spec import MAX_INDICATORS
 from targets.models import Indicator, Measure, Target, TimeAggregation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope")]

@@ -10,14 +10,18 @@ from campaigns.models import AuditEntry
 from portal.scoping import scopes_disabled
 from reporting import tasks
 from reporting.models import (
+    CommuneRollup,
+    ProvinceRollup,
     Reminder,
     ReminderReason,
     ReportingPeriod,
     ReportState,
     ReportTransition,
+    RollupInputs,
 )
 from reporting.services import unit_reports as services
 from reporting.services.notifications import SUBMITTED_MARKER
+from reporting.services.rollup_inputs import plan_rollups_recompute
 from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator
 from tests.celery_worker import REQUIRES_SERVICES, RealWorker, real_celery_worker_fixture  # noqa: F401
@@ -88,3 +92,51 @@ def test_real_worker_sends_every_reminder_once(world: World, q1: ReportingPeriod
         files = worker.mail_files()
         assert len(files) == 5, worker.log()
         assert sum("reporter_a@example.vn" in f.read_text(errors="replace") for f in files) == 4
+
+
+def _caught_up(plan_id: int) -> bool:
+    with scopes_disabled():
+        rows = list(RollupInputs.objects.filter(plan_id=plan_id, year=2026).values_list(
+            "inputs_version", "computed_version"))
+    return bool(rows) and all(computed >= inputs > 0 for inputs, computed in rows)
+
+
+@pytest.mark.worker
+@REQUIRES_SERVICES
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_real_worker_runs_the_rollup_chains_the_services_enqueue_by_name(
+        world: World, q1: ReportingPeriod, real_celery_worker: RealWorker) -> None:
+    """An accepted report's chain (commune step, the province's combine of each quarter, the
+    "inputs computed" mark) and the "Tính lại" button's chain, both enqueued by task name
+    (portal.tasks) from the services, run on a real worker."""
+    worker = real_celery_worker
+    with scopes_disabled():
+        adults = Indicator.objects.get(commune__isnull=True, code="ADULTS_DIGITAL_SKILLS").pk
+        news = Indicator.objects.get(commune__isnull=True, code="NEWS_ARTICLES").pk
+        report = world.report_a
+        services.unit_report_save(report=report, actor=world.reporter_a, version=report.version, today=IN_WINDOW,
+                                  data=ReportInput(
+                                      values={adults: ValueInput(numerator=Decimal(450), denominator=Decimal(900)),
+                                              news: ValueInput(value=Decimal(75))},
+                                      progress={world.task_a.pk: ProgressInput(status="in_progress")}))
+        report.refresh_from_db()
+        report = services.unit_report_submit(report=report, actor=world.reporter_a, version=report.version,
+                                             today=IN_WINDOW)
+        services.unit_report_accept(report=report, actor=world.admin_a, version=report.version)
+
+    worker.wait_until(lambda: _caught_up(world.plan_a.pk), what="the accepted report's rollup chain")
+    with scopes_disabled():
+        figure = CommuneRollup.objects.get(plan=world.plan_a, indicator_id=news, year=2026, quarter=1)
+        assert (figure.value, figure.units_reported) == (Decimal(75), 1)
+        assert ProvinceRollup.objects.filter(province=world.province_p, indicator_id=news, year=2026,
+                                             quarter=1).exists()
+        computed_at = figure.computed_at
+        plan_rollups_recompute(plan=world.plan_a, year=2026, quarters=[1])
+
+    def recomputed() -> bool:
+        with scopes_disabled():
+            return CommuneRollup.objects.filter(plan=world.plan_a, indicator_id=news, year=2026, quarter=1,
+                                                computed_at__gt=computed_at).exists()
+
+    worker.wait_until(recomputed, what="the recompute button's rollup chain")
+    assert _caught_up(world.plan_a.pk)

@@ -5,13 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.synthetic import (
-    MAX_INDICATORS,
-    SyntheticError,
-    SyntheticSpec,
-    synthetic_data_delete,
-    synthetic_data_generate,
-)
+from reporting.synthetic.bulk import synthetic_data_delete
+from reporting.synthetic.generate import synthetic_data_generate
+from reporting.synthetic.spec import MAX_INDICATORS, SyntheticError, SyntheticSpec
 
 SIZES = ("provinces", "communes", "units", "indicators", "quarters")
 
