@@ -229,7 +229,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "campaigns.api.base.ScopedAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ScopedAutoSchema",
     # Personal tokens for scripts, the session for the browser (with CSRF on writes).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "campaigns.api.authentication.BearerTokenAuthentication",
@@ -241,10 +241,12 @@ REST_FRAMEWORK = {
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["campaigns.api.authentication.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", default="600/min")},
-    "EXCEPTION_HANDLER": "campaigns.api.base.api_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
 }
+# Who an API caller is to the portal (role, communes): the kernel's API views ask this function.
+PORTAL_ACCESS_RESOLVER = "campaigns.selectors.access.resolve_access"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bình dân học vụ số — API",
     "VERSION": "1.0.0",

@@ -15,7 +15,7 @@ def _superusers_only(request) -> bool:  # type: ignore[no-untyped-def]
 admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 
 # JSON for an unmatched path under /api/, the usual page elsewhere.
-handler404 = "campaigns.api.base.not_found"
+handler404 = "portal.api.errors.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

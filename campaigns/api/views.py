@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.api import serializers as s
-from campaigns.api.base import REVIEWERS, PortalAPIView
 from campaigns.models import (
     Commune,
     Plan,
@@ -29,6 +28,7 @@ from campaigns.models import (
     Unit,
 )
 from portal.access import Role
+from portal.api.base import REVIEWERS, PortalAPIView
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.scoping import scopes_disabled
 from targets.models import Indicator, Target

@@ -23,17 +23,12 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from campaigns.api.base import (
-    COMMUNE_READERS,
-    REVIEWERS,
-    ErrorSerializer,
-    PortalAPIView,
-    StableCursorPagination,
-    require_roles,
-)
 from campaigns.models import Commune
 from portal.access import Role
+from portal.api.base import COMMUNE_READERS, REVIEWERS, PortalAPIView, require_roles
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
+from portal.api.pagination import StableCursorPagination
+from portal.api.schema import ErrorSerializer
 from portal.scoping import scopes_disabled
 from reporting import rollup_status
 from reporting.api import serializers as s

@@ -202,7 +202,7 @@ class RowReader:
     # --- compiling ------------------------------------------------------------------------
 
     def _refuse(self, name: str, why: str) -> ImproperlyConfigured:
-        return ImproperlyConfigured(f"{self.serializer_class.__name__}.{name}: {why} (campaigns/api/rows.py)")
+        return ImproperlyConfigured(f"{self.serializer_class.__name__}.{name}: {why} (portal/api/rows.py)")
 
     def _lookup(self, model: type[models.Model], name: str, field: drf_fields.Field) -> str:  # type: ignore[type-arg]
         """The values() lookup behind a field, checked against the model."""
