@@ -48,7 +48,7 @@ from reporting.models import (
 )
 from reporting.rollups import plans_for_year
 from reporting.services import commune_reports as consolidated
-from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
+from reporting.services.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 
 ACCEPTED = 202
 
