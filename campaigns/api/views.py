@@ -10,7 +10,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _l
 from rest_framework.request import Request
@@ -27,7 +26,7 @@ from campaigns.models import (
     TaskDeliverable,
     Unit,
 )
-from portal.access import Role
+from campaigns.selectors import organisation as selectors
 from portal.api.base import REVIEWERS, PortalAPIView
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.scoping import scopes_disabled
@@ -86,8 +85,7 @@ class ProvinceList(PortalAPIView):
     action = "list"
 
     def get_queryset(self) -> QuerySet[Province]:
-        province = self.access.province
-        return Province.objects.filter(pk=province.pk if province else None)
+        return selectors.province_list(access=self.access)
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -98,10 +96,7 @@ class ProvinceDetail(PortalAPIView):
     serializer_class = s.ProvinceSerializer
 
     def get(self, request: Request, province_code: str) -> Response:
-        province = self.access.province
-        if province is None or province.code != province_code:
-            raise Http404
-        return Response(self.get_serializer(province).data)
+        return Response(self.get_serializer(selectors.province_get(access=self.access, code=province_code)).data)
 
 
 class CommuneList(PortalAPIView):
@@ -125,8 +120,7 @@ class CommuneDetail(PortalAPIView):
     serializer_class = s.CommuneSerializer
 
     def get(self, request: Request, commune_code: str) -> Response:
-        commune = get_object_or_404(Commune.objects.select_related("province"), code=commune_code)
-        return Response(self.get_serializer(commune).data)
+        return Response(self.get_serializer(selectors.commune_get(code=commune_code)).data)
 
 
 class UnitList(PortalAPIView):
@@ -140,10 +134,7 @@ class UnitList(PortalAPIView):
     cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[Unit]:
-        units = Unit.objects.select_related("commune")
-        if self.access.role == Role.UNIT_REPORTER:
-            units = units.filter(pk=self.access.unit.pk if self.access.unit else None)
-        return units
+        return selectors.unit_list_visible(access=self.access).select_related("commune")
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

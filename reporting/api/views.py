@@ -24,7 +24,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.models import Commune
-from portal.access import Role
 from portal.api.base import COMMUNE_READERS, REVIEWERS, PortalAPIView, require_roles
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.api.pagination import StableCursorPagination
@@ -47,6 +46,7 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups import plans_for_year
+from reporting.selectors import reports as report_selectors
 from reporting.services import commune_reports as consolidated
 from reporting.services.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 
@@ -166,14 +166,6 @@ class PeriodDetail(PeriodList):
 # --- Unit reports ---------------------------------------------------------------------------
 
 
-def _unit_reports(view: PortalAPIView) -> QuerySet[UnitReport]:
-    """The unit reports the user may read (a reporter: their own unit's)."""
-    reports = UnitReport.objects.all()
-    if view.access.role == Role.UNIT_REPORTER:
-        reports = reports.filter(unit_id=view.access.unit.pk if view.access.unit else None)
-    return reports
-
-
 class ReportPagination(StableCursorPagination):
     # A report carries all its values and task progress (~2.6 kB each): a smaller default page.
     page_size = 25
@@ -193,7 +185,7 @@ class UnitReportList(PortalAPIView):
     cursor_ordering = ("unit__commune_id", "id")
 
     def get_queryset(self) -> QuerySet[UnitReport]:
-        return _unit_reports(self)
+        return report_selectors.unit_report_list(access=self.access)
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -207,7 +199,7 @@ class UnitReportDetail(PortalAPIView):
     serializer_class = s.UnitReportDetailSerializer
 
     def get(self, request: Request, report_pk: int) -> Response:
-        reports = _unit_reports(self).select_related("unit__commune", "period").prefetch_related(
+        reports = report_selectors.unit_report_list(access=self.access).select_related("unit__commune", "period").prefetch_related(
             Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
                 *s.ValueSerializer.Meta.row_ordering)),
             # An explicit queryset: the plain "progress" prefetch rebuilds the scope filter per report.

@@ -1,4 +1,6 @@
-"""Reads for reporting pages, API, exports and reminders (inside the caller's tenant scope)."""
+"""Reads for reporting pages, API, exports and reminders (reporting, selectors layer), inside the
+caller's tenant scope. Who may read which unit report is said once, in ``unit_report_list``:
+the pages (``report_get``) and the API read through it."""
 
 from __future__ import annotations
 
@@ -6,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from campaigns.models import Plan, Task, Unit
 from campaigns.timeframes import parse_timeframe
-from portal.access import Access
+from portal.access import Access, Role
 from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today, on_time
 from reporting.models import (
@@ -29,15 +30,21 @@ def period_get(*, pk: int) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod.objects.select_related("plan", "plan__commune"), pk=pk)
 
 
+def unit_report_list(*, access: Access) -> QuerySet[UnitReport]:
+    """The unit reports this user may read: those of the scope's communes (the tenant scope the
+    request runs in is the user's), and for a unit reporter only their own unit's."""
+    reports = UnitReport.objects.all()
+    if access.role == Role.UNIT_REPORTER:
+        reports = reports.filter(unit_id=access.unit.pk if access.unit else None)
+    return reports
+
+
 def report_get(*, access: Access, pk: int) -> UnitReport:
-    """The report, if this user may see it: a reporter only their own unit's (404 otherwise)."""
-    report = get_object_or_404(
-        UnitReport.objects.select_related("period", "period__plan", "period__plan__commune", "unit"),
+    """The report, if this user may see it (``unit_report_list``); 404 otherwise."""
+    return get_object_or_404(
+        unit_report_list(access=access).select_related("period", "period__plan", "period__plan__commune", "unit"),
         pk=pk,
     )
-    if not access.can_see_unit(report.unit):
-        raise Http404
-    return report
 
 
 def period_reported_targets(*, period: ReportingPeriod) -> list[Target]:
