@@ -38,6 +38,11 @@ def unit_list(*, commune: Commune) -> list[Unit]:
     return vi_sorted(units, key=lambda unit: unit.name)
 
 
+def active_unit_list(*, commune: Commune) -> QuerySet[Unit]:
+    """The commune's active units, by name (a choice of unit in a form)."""
+    return Unit.objects.filter(commune=commune, is_active=True).order_by("name")
+
+
 def commune_member_list(*, commune: Commune) -> list[Membership]:
     members = Membership.objects.filter(commune=commune).select_related("user", "unit")
     return vi_sorted(members, key=lambda m: m.user.get_full_name() or m.user.username)

@@ -16,10 +16,12 @@ from portal.access import Access, Role
 from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today, on_time
 from reporting.models import (
+    Evidence,
     IndicatorValue,
     LockException,
     ReportingPeriod,
     ReportState,
+    ReportTransition,
     TaskProgress,
     UnitReport,
 )
@@ -45,6 +47,19 @@ def report_get(*, access: Access, pk: int) -> UnitReport:
         unit_report_list(access=access).select_related("period", "period__plan", "period__plan__commune", "unit"),
         pk=pk,
     )
+
+
+def unit_report_find(*, period: ReportingPeriod, unit: Unit) -> UnitReport | None:
+    """The unit's report of the period, if it has been opened."""
+    return UnitReport.objects.filter(period=period, unit=unit).first()
+
+
+def report_last_transition(*, report: UnitReport) -> ReportTransition | None:
+    return report.transitions.select_related("actor").order_by("-created_at", "-id").first()
+
+
+def report_evidence_list(*, report: UnitReport) -> list[Evidence]:
+    return list(report.evidence.select_related("uploaded_by"))
 
 
 def period_reported_targets(*, period: ReportingPeriod) -> list[Target]:
@@ -101,6 +116,11 @@ def expected_units(*, period: ReportingPeriod) -> list[Unit]:
             ids.add(task.lead_unit_id)
         ids.update(c.unit_id for c in task.coordinators.all() if c.unit_id)
     return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
+def period_lock_exceptions(*, period: ReportingPeriod) -> QuerySet[LockException]:
+    """The period's lock exceptions with their unit and who granted them."""
+    return LockException.objects.filter(period=period).select_related("unit", "granted_by")
 
 
 def lock_exception_until(*, period: ReportingPeriod, unit: Unit) -> date | None:
