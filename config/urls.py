@@ -1,3 +1,6 @@
+"""The site's routes: the admin, sign-in, the language switch, the health check, the API
+(config/api_urls.py) and the apps' pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language

@@ -1,3 +1,6 @@
+"""The reporting pages' routes (reporting, URL configuration): each views module keeps its own
+urlpatterns, gathered here."""
+
 from reporting.views import (
     commune_reports,
     dashboards,

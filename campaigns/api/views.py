@@ -1,7 +1,8 @@
-"""API v1: provinces, communes, units, indicators and plans (read-only).
+"""API v1: provinces, communes, units, indicators and plans, read-only (campaigns, API layer).
 
 Every queryset goes through the scoped managers, so a list holds only the caller's communes and
-a foreign object is a 404 exactly like a missing one.
+a foreign object is a 404 exactly like a missing one; who sees which unit and province is the
+pages' own selector (campaigns.selectors.organisation). The base view is portal.api.base.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Lists read straight from ``values()`` rows: a serializer's representation without model
-instances.
+instances (kernel, API layer).
 
 DRF serialises a page by building a model instance per row and per related object, then
 walking each field's source attribute by attribute and calling its ``to_representation``: for

@@ -1,9 +1,11 @@
 """API v1: reporting periods, unit reports, commune reports (PDF, acknowledge, return),
-rollups and completeness.
+rollups and completeness (reporting, API layer).
 
 Thin views: the querysets go through the scoped managers (a reviewer sees their province's
-communes, a commune user their commune, a reporter their own unit's reports), the writes call
-reporting.consolidated, the figures come from the rollup tables the pages and PDFs read.
+communes, a commune user their commune) and the pages' selectors (a reporter reads their own
+unit's reports: reporting.selectors.reports.unit_report_list), the writes call
+reporting.services.commune_reports, a PDF comes from reporting.services.documents as on the
+pages, the figures from the rollup tables the pages and PDFs read.
 """
 
 from __future__ import annotations
