@@ -22,7 +22,7 @@ def unit_list_visible(*, access: Access) -> QuerySet[Unit]:
     runs in is the user's), and for a unit reporter only their own unit."""
     units = Unit.objects.all()
     if access.role == Role.UNIT_REPORTER:
-        units = units.filter(pk=access.unit.pk if access.unit else None)
+        return units.filter(pk=access.unit.pk) if access.unit is not None else units.none()
     return units
 
 
@@ -50,8 +50,9 @@ def commune_member_list(*, commune: Commune) -> list[Membership]:
 
 def province_list(*, access: Access) -> QuerySet[Province]:
     """The provinces this user may see: a reviewer their own, anyone else none."""
-    province = access.province if access.is_reviewer else None
-    return Province.objects.filter(pk=province.pk if province else None)
+    if not access.is_reviewer or access.province is None:
+        return Province.objects.none()
+    return Province.objects.filter(pk=access.province.pk)
 
 
 def province_get(*, access: Access, code: str) -> Province:

@@ -58,7 +58,7 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
     """
 
     permission_classes = [IsAuthenticated]
-    pagination_class = StableCursorPagination
+    pagination_class: type[StableCursorPagination] | None = StableCursorPagination
     required_roles: frozenset[str] = ALL_ROLES
     readable_by: frozenset[str] | None = None
     post_only = False
@@ -73,7 +73,7 @@ class PortalAPIView(GenericAPIView):  # type: ignore[type-arg]
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
-        view = super().as_view(**initkwargs)
+        view: Any = super().as_view(**initkwargs)
         view.required_roles = cls.required_roles
         view.post_only = cls.post_only
         return view

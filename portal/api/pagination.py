@@ -35,7 +35,9 @@ class StableCursorPagination(CursorPagination):
     max_page_size = 1000
     page_size_query_param = "page_size"
     ordering: tuple[str, ...] = ("id",)
-    invalid_cursor_message = gettext_lazy("Con trỏ trang không hợp lệ: hãy dùng nguyên liên kết next/previous.")
+    # Lazy: read in the language of each request (DRF types it str).
+    invalid_cursor_message = gettext_lazy(  # type: ignore[assignment]
+        "Con trỏ trang không hợp lệ: hãy dùng nguyên liên kết next/previous.")
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         return tuple(getattr(view, "cursor_ordering", self.ordering))

@@ -57,7 +57,7 @@ class XLSXRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: dict[str, Any] | None = None) -> bytes:
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         from openpyxl import Workbook
 
         # The xlsx cell guard (text never read as a formula). MERGE NOTE (issue 14): the io

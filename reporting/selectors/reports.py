@@ -37,7 +37,7 @@ def unit_report_list(*, access: Access) -> QuerySet[UnitReport]:
     request runs in is the user's), and for a unit reporter only their own unit's."""
     reports = UnitReport.objects.all()
     if access.role == Role.UNIT_REPORTER:
-        reports = reports.filter(unit_id=access.unit.pk if access.unit else None)
+        return reports.filter(unit_id=access.unit.pk) if access.unit is not None else reports.none()
     return reports
 
 
