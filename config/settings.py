@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "campaigns.middleware.PortalLanguageMiddleware",
+    "portal.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -79,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "campaigns.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -151,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_ADAPTER = "campaigns.auth.PortalAccountAdapter"
+ACCOUNT_ADAPTER = "portal.auth.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -229,7 +229,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "campaigns.api.base.ScopedAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ScopedAutoSchema",
     # Personal tokens for scripts, the session for the browser (with CSRF on writes).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "campaigns.api.authentication.BearerTokenAuthentication",
@@ -241,10 +241,12 @@ REST_FRAMEWORK = {
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["campaigns.api.authentication.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", default="600/min")},
-    "EXCEPTION_HANDLER": "campaigns.api.base.api_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
 }
+# Who an API caller is to the portal (role, communes): the kernel's API views ask this function.
+PORTAL_ACCESS_RESOLVER = "campaigns.selectors.access.resolve_access"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bình dân học vụ số — API",
     "VERSION": "1.0.0",

@@ -1,3 +1,6 @@
+"""The site's routes: the admin, sign-in, the language switch, the health check, the API
+(config/api_urls.py) and the apps' pages."""
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import include, path
@@ -17,7 +20,7 @@ def _superusers_only(request: HttpRequest) -> bool:
 admin.site.has_permission = _superusers_only  # type: ignore[method-assign]  # see above
 
 # JSON for an unmatched path under /api/, the usual page elsewhere.
-handler404 = "campaigns.api.base.not_found"
+handler404 = "portal.api.errors.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -25,7 +25,7 @@ class ProvinceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Province
         fields = ["id", "code", "name", "kind", "full_name"]
-        # How campaigns.api.rows reads the fields that are not columns.
+        # How portal.api.rows reads the fields that are not columns.
         row_computed = {"full_name": (("kind", "name"), province_full_name)}
 
 

@@ -1,7 +1,8 @@
-"""API v1: provinces, communes, units, indicators and plans (read-only).
+"""API v1: provinces, communes, units, indicators and plans, read-only (campaigns, API layer).
 
 Every queryset goes through the scoped managers, so a list holds only the caller's communes and
-a foreign object is a 404 exactly like a missing one.
+a foreign object is a 404 exactly like a missing one; who sees which unit and province is the
+pages' own selector (campaigns.selectors.organisation). The base view is portal.api.base.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _l
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.api import serializers as s
-from campaigns.api.base import REVIEWERS, PortalAPIView
 from campaigns.models import (
     Commune,
     Plan,
@@ -28,7 +27,8 @@ from campaigns.models import (
     TaskDeliverable,
     Unit,
 )
-from portal.access import Role
+from campaigns.selectors import organisation as selectors
+from portal.api.base import REVIEWERS, PortalAPIView
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.scoping import scopes_disabled
 from targets.models import Indicator, Target
@@ -86,8 +86,7 @@ class ProvinceList(PortalAPIView):
     action = "list"
 
     def get_queryset(self) -> QuerySet[Province]:
-        province = self.access.province
-        return Province.objects.filter(pk=province.pk if province else None)
+        return selectors.province_list(access=self.access)
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -98,10 +97,7 @@ class ProvinceDetail(PortalAPIView):
     serializer_class = s.ProvinceSerializer
 
     def get(self, request: Request, province_code: str) -> Response:
-        province = self.access.province
-        if province is None or province.code != province_code:
-            raise Http404
-        return Response(self.get_serializer(province).data)
+        return Response(self.get_serializer(selectors.province_get(access=self.access, code=province_code)).data)
 
 
 class CommuneList(PortalAPIView):
@@ -125,8 +121,7 @@ class CommuneDetail(PortalAPIView):
     serializer_class = s.CommuneSerializer
 
     def get(self, request: Request, commune_code: str) -> Response:
-        commune = get_object_or_404(Commune.objects.select_related("province"), code=commune_code)
-        return Response(self.get_serializer(commune).data)
+        return Response(self.get_serializer(selectors.commune_get(code=commune_code)).data)
 
 
 class UnitList(PortalAPIView):
@@ -140,10 +135,7 @@ class UnitList(PortalAPIView):
     cursor_ordering = ("commune_id", "id")
 
     def get_queryset(self) -> QuerySet[Unit]:
-        units = Unit.objects.select_related("commune")
-        if self.access.role == Role.UNIT_REPORTER:
-            units = units.filter(pk=self.access.unit.pk if self.access.unit else None)
-        return units
+        return selectors.unit_list_visible(access=self.access).select_related("commune")
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

@@ -1,3 +1,6 @@
+"""Organisation pages (campaigns, views layer): the landing redirect by role, a commune with its
+units and members, a unit (and its signer details), a province, and the health check."""
+
 from __future__ import annotations
 
 from django.contrib import messages

@@ -1,18 +1,25 @@
-"""The API's JSON renderer: DRF's JSON, encoded by orjson.
+"""The API's renderers (kernel, API layer): DRF's JSON encoded by orjson, and a list as an
+Excel sheet.
 
 Encoding was an eighth of the work of a page of unit reports (66 KB) with the standard library's
 encoder; orjson writes the same compact UTF-8 text several times faster. Kept apart from
-campaigns.api.base: DRF imports its renderer classes while rest_framework.views is imported.
+portal.api.base: DRF imports its renderer classes while rest_framework.views is imported
+(openpyxl is imported when a sheet is rendered, not with DRF).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 import orjson
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _fallback = JSONEncoder()
 
@@ -39,3 +46,65 @@ class PortalJSONRenderer(JSONRenderer):
         if b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
             text = text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return text
+
+
+class XLSXRenderer(BaseRenderer):
+    """A list as one worksheet: header row from ``view.export_columns``, every row unpaged."""
+
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
+        from openpyxl import Workbook
+
+        # The xlsx cell guard (text never read as a formula). MERGE NOTE (issue 14): the io
+        # branch moves cell_put to portal.xlsx; this line becomes a module-level
+        # `from portal.xlsx import cell_put` then, and the kernel imports no app again.
+        from campaigns.workbook import cell_put
+
+        view = (renderer_context or {}).get("view")
+        columns: Sequence[tuple[str, str]] = getattr(view, "export_columns", ())
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(getattr(view, "export_title", "Du lieu"))[:31]
+        for col, (_key, label) in enumerate(columns, start=1):
+            cell_put(sheet, 1, col, str(label)).font = _bold()
+        for row_number, row in enumerate(data, start=2):
+            for col, (key, _label) in enumerate(columns, start=1):
+                cell_put(sheet, row_number, col, _cell_value(row.get(key)))
+        sheet.freeze_panes = "A2"
+        out = BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+def _bold() -> Any:
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(Decimal(value)) if _looks_decimal(value) else value
+        except ArithmeticError:
+            return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _looks_decimal(text: str) -> bool:
+    # DRF serialises decimals as strings ("12.50"); a sheet wants numbers. Codes such as
+    # "0123" stay text (a leading zero is meaningful).
+    stripped = text.lstrip("-")
+    return bool(stripped) and stripped.replace(".", "", 1).isdigit() and not (
+        len(stripped) > 1 and stripped[0] == "0" and stripped[1] != ".")

@@ -70,7 +70,7 @@ class ValueSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = IndicatorValue
         fields = ["indicator", "numerator", "denominator", "value", "comment", "source"]
-        # A report's values in the plan's order of indicators (campaigns.api.rows, and the
+        # A report's values in the plan's order of indicators (portal.api.rows, and the
         # report's prefetch in the views).
         row_ordering = ("indicator__order", "indicator__code")
 

@@ -1,9 +1,11 @@
 """API v1: reporting periods, unit reports, commune reports (PDF, acknowledge, return),
-rollups and completeness.
+rollups and completeness (reporting, API layer).
 
 Thin views: the querysets go through the scoped managers (a reviewer sees their province's
-communes, a commune user their commune, a reporter their own unit's reports), the writes call
-reporting.consolidated, the figures come from the rollup tables the pages and PDFs read.
+communes, a commune user their commune) and the pages' selectors (a reporter reads their own
+unit's reports: reporting.selectors.reports.unit_report_list), the writes call
+reporting.services.commune_reports, a PDF comes from reporting.services.documents as on the
+pages, the figures from the rollup tables the pages and PDFs read.
 """
 
 from __future__ import annotations
@@ -23,17 +25,11 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from campaigns.api.base import (
-    COMMUNE_READERS,
-    REVIEWERS,
-    ErrorSerializer,
-    PortalAPIView,
-    StableCursorPagination,
-    require_roles,
-)
 from campaigns.models import Commune
-from portal.access import Role
+from portal.api.base import COMMUNE_READERS, REVIEWERS, PortalAPIView, require_roles
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
+from portal.api.pagination import StableCursorPagination
+from portal.api.schema import ErrorSerializer
 from portal.scoping import scopes_disabled
 from reporting.api import serializers as s
 from reporting.deadlines import local_today
@@ -51,9 +47,10 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups.compute import plans_for_year
+from reporting.selectors import reports as report_selectors
 from reporting.selectors.rollups import unit_deadline_of
 from reporting.services import commune_reports as consolidated
-from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
+from reporting.services.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 from targets.status import STATUS_CODES, shown_status_filter
 
 ACCEPTED = 202
@@ -172,14 +169,6 @@ class PeriodDetail(PeriodList):
 # --- Unit reports ---------------------------------------------------------------------------
 
 
-def _unit_reports(view: PortalAPIView) -> QuerySet[UnitReport]:
-    """The unit reports the user may read (a reporter: their own unit's)."""
-    reports = UnitReport.objects.all()
-    if view.access.role == Role.UNIT_REPORTER:
-        reports = reports.filter(unit_id=view.access.unit.pk if view.access.unit else None)
-    return reports
-
-
 class ReportPagination(StableCursorPagination):
     # A report carries all its values and task progress (~2.6 kB each): a smaller default page.
     page_size = 25
@@ -199,7 +188,7 @@ class UnitReportList(PortalAPIView):
     cursor_ordering = ("unit__commune_id", "id")
 
     def get_queryset(self) -> QuerySet[UnitReport]:
-        return _unit_reports(self)
+        return report_selectors.unit_report_list(access=self.access)
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())
@@ -213,7 +202,7 @@ class UnitReportDetail(PortalAPIView):
     serializer_class = s.UnitReportDetailSerializer
 
     def get(self, request: Request, report_pk: int) -> Response:
-        reports = _unit_reports(self).select_related("unit__commune", "period").prefetch_related(
+        reports = report_selectors.unit_report_list(access=self.access).select_related("unit__commune", "period").prefetch_related(
             Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
                 *s.ValueSerializer.Meta.row_ordering)),
             # An explicit queryset: the plain "progress" prefetch rebuilds the scope filter per report.

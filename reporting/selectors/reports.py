@@ -1,4 +1,6 @@
-"""Reads for reporting pages, API, exports and reminders (inside the caller's tenant scope)."""
+"""Reads for reporting pages, API, exports and reminders (reporting, selectors layer), inside the
+caller's tenant scope. Who may read which unit report is said once, in ``unit_report_list``:
+the pages (``report_get``) and the API read through it."""
 
 from __future__ import annotations
 
@@ -6,19 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from campaigns.models import Plan, Task, Unit
 from campaigns.timeframes import parse_timeframe
-from portal.access import Access
+from portal.access import Access, Role
 from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today, on_time
 from reporting.models import (
+    Evidence,
     IndicatorValue,
     LockException,
     ReportingPeriod,
     ReportState,
+    ReportTransition,
     TaskProgress,
     UnitReport,
 )
@@ -29,15 +32,34 @@ def period_get(*, pk: int) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod.objects.select_related("plan", "plan__commune"), pk=pk)
 
 
+def unit_report_list(*, access: Access) -> QuerySet[UnitReport]:
+    """The unit reports this user may read: those of the scope's communes (the tenant scope the
+    request runs in is the user's), and for a unit reporter only their own unit's."""
+    reports = UnitReport.objects.all()
+    if access.role == Role.UNIT_REPORTER:
+        return reports.filter(unit_id=access.unit.pk) if access.unit is not None else reports.none()
+    return reports
+
+
 def report_get(*, access: Access, pk: int) -> UnitReport:
-    """The report, if this user may see it: a reporter only their own unit's (404 otherwise)."""
-    report = get_object_or_404(
-        UnitReport.objects.select_related("period", "period__plan", "period__plan__commune", "unit"),
+    """The report, if this user may see it (``unit_report_list``); 404 otherwise."""
+    return get_object_or_404(
+        unit_report_list(access=access).select_related("period", "period__plan", "period__plan__commune", "unit"),
         pk=pk,
     )
-    if not access.can_see_unit(report.unit):
-        raise Http404
-    return report
+
+
+def unit_report_find(*, period: ReportingPeriod, unit: Unit) -> UnitReport | None:
+    """The unit's report of the period, if it has been opened."""
+    return UnitReport.objects.filter(period=period, unit=unit).first()
+
+
+def report_last_transition(*, report: UnitReport) -> ReportTransition | None:
+    return report.transitions.select_related("actor").order_by("-created_at", "-id").first()
+
+
+def report_evidence_list(*, report: UnitReport) -> list[Evidence]:
+    return list(report.evidence.select_related("uploaded_by"))
 
 
 def period_reported_targets(*, period: ReportingPeriod) -> list[Target]:
@@ -94,6 +116,11 @@ def expected_units(*, period: ReportingPeriod) -> list[Unit]:
             ids.add(task.lead_unit_id)
         ids.update(c.unit_id for c in task.coordinators.all() if c.unit_id)
     return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
+def period_lock_exceptions(*, period: ReportingPeriod) -> QuerySet[LockException]:
+    """The period's lock exceptions with their unit and who granted them."""
+    return LockException.objects.filter(period=period).select_related("unit", "granted_by")
 
 
 def lock_exception_until(*, period: ReportingPeriod, unit: Unit) -> date | None:

@@ -1,22 +1,19 @@
-"""Official PDFs: serve the stored document, or have it made.
+"""Official PDFs: serve the stored document, or have it made (reporting, views layer).
 
 Thin views: fetch the source through its selector (404 outside the tenant scope), then
 ``document_response`` serves the stored PDF when it is fresh (or frozen). A missing or stale
 one is rendered at once when tasks run eagerly (the embedded default), otherwise the
-render_document task is enqueued once per data version and a small page waits for the file:
+render_document task is enqueued once per data version (reporting.services.documents, which
+the API calls too) and a small page waits for the file:
 it asks the same URL again every 2 seconds with htmx (HX-Request), which answers a status
 line, and once the file is there a link to it. Without JavaScript the page reloads itself.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
@@ -24,50 +21,13 @@ from django.views.decorators.http import require_GET
 from campaigns.selectors import plans as plan_selectors
 from portal.access import Role, role_required
 from reporting.documents.registry import spec_for
-from reporting.documents.storage import document_current, document_ensure, document_missing
-from reporting.models import DocumentKind, RenderedDocument
-
-logger = logging.getLogger(__name__)
+from reporting.documents.storage import document_missing
+from reporting.models import DocumentKind
+from reporting.services.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 
 PLAN_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER, Role.UNIT_REPORTER)
-# How long one enqueued render counts as "in progress" before a request may enqueue again
-# (the task's hard time limit plus the time a busy pdf queue may take to reach it).
-PENDING_SECONDS = 300
-REFRESH_SECONDS = 3
 ACCEPTED = 202
 CONFLICT = 409
-
-
-def pdf_response(document: RenderedDocument, *, filename: str) -> FileResponse:
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf",
-                            filename=filename, as_attachment=False)
-    response["ETag"] = f'"{document.sha256}"'
-    response["Cache-Control"] = "private, no-cache"  # a commune's document: never shared caches
-    return response
-
-
-def document_or_enqueue(*, kind: str, source: Any) -> RenderedDocument | None:
-    """The servable PDF of ``source`` (already fetched inside the caller's scope), or None when
-    a render was enqueued (once per data version) and the caller should ask again shortly."""
-    status = document_current(kind=kind, source=source)
-    if status.is_servable and status.document is not None:
-        return status.document
-    if status.is_frozen and status.document is None:
-        # The issued PDF's file is gone from storage: what was signed cannot be made again.
-        logger.error("%s %s: the frozen PDF's file is missing from storage", kind, spec_for(kind).id_of(source))
-        raise Http404
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return document_ensure(kind=kind, source=source)
-    spec = spec_for(kind)
-    object_id = spec.id_of(source)
-    # One enqueued render per data version, however often the waiting page refreshes.
-    if cache.add(f"documents:pending:{kind}:{object_id}:{status.data_version}", 1, PENDING_SECONDS):
-        from reporting.tasks import render_document
-
-        commune_ids = spec.commune_ids_of(source)
-        transaction.on_commit(lambda: render_document.delay(
-            kind=kind, object_id=object_id, commune_ids=commune_ids))
-    return None
 
 
 def _polled(request: HttpRequest) -> bool:

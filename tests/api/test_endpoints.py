@@ -249,15 +249,16 @@ def test_a_browser_session_reads_the_api_in_the_scope_the_pages_resolved(world: 
 
     from rest_framework.test import APIClient
 
-    import campaigns.api.base as base
     import campaigns.middleware as middleware
     import campaigns.selectors.access as access_module
 
+    resolve_access = access_module.resolve_access
     for user, expected in ((world.reviewer_p, ["xa-a", "xa-b"]), (world.admin_c, ["xa-c"])):
         client = APIClient()
         client.force_login(user)
-        with mock.patch.object(base, "resolve_access", wraps=access_module.resolve_access) as api_side, \
-                mock.patch.object(middleware, "resolve_access", wraps=access_module.resolve_access) as web_side:
+        # The API asks the resolver named in settings (PORTAL_ACCESS_RESOLVER) by its module.
+        with mock.patch.object(access_module, "resolve_access", wraps=resolve_access) as api_side, \
+                mock.patch.object(middleware, "resolve_access", wraps=resolve_access) as web_side:
             rows = results(client.get("/api/v1/communes/"))
         assert sorted(c["code"] for c in rows) == expected
         assert (web_side.call_count, api_side.call_count) == (1, 0)

@@ -1,4 +1,4 @@
-"""Lists read from values() rows (campaigns.api.rows) answer exactly what the serializers say,
+"""Lists read from values() rows (portal.api.rows) answer exactly what the serializers say,
 and the keyset cursors walk every row once, forwards and backwards.
 
 Every paginated list endpoint is compared with DRF's own representation of the same objects
@@ -22,8 +22,8 @@ from django.urls import resolve
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from campaigns.api.rows import RowReader, row_reader
 from campaigns.models import CommuneKind, Unit, UnitKind
+from portal.api.rows import RowReader, row_reader
 from portal.scoping import scopes_disabled, tenant_scope
 from reporting.models import (
     IndicatorValue,

@@ -211,7 +211,7 @@ def test_concurrent_requests_of_one_token_are_all_counted_in_redis(settings: Any
 
     import redis
 
-    from campaigns.api.authentication import _redis_client
+    from portal.api.throttling import _redis_client
 
     prefix = f"test-throttle-{secrets.token_hex(4)}"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",

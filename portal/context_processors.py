@@ -1,3 +1,5 @@
+"""Template context every page gets (kernel, web layer): the request's Access, as ``access``."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,5 @@
 """Lists read straight from ``values()`` rows: a serializer's representation without model
-instances.
+instances (kernel, API layer).
 
 DRF serialises a page by building a model instance per row and per related object, then
 walking each field's source attribute by attribute and calling its ``to_representation``: for
@@ -202,7 +202,7 @@ class RowReader:
     # --- compiling ------------------------------------------------------------------------
 
     def _refuse(self, name: str, why: str) -> ImproperlyConfigured:
-        return ImproperlyConfigured(f"{self.serializer_class.__name__}.{name}: {why} (campaigns/api/rows.py)")
+        return ImproperlyConfigured(f"{self.serializer_class.__name__}.{name}: {why} (portal/api/rows.py)")
 
     def _lookup(self, model: type[models.Model], name: str, field: drf_fields.Field) -> str:  # type: ignore[type-arg]
         """The values() lookup behind a field, checked against the model."""

@@ -1,3 +1,6 @@
+"""The sign-in policy (kernel, web layer): django-allauth's adapter, named in settings
+(ACCOUNT_ADAPTER)."""
+
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
