@@ -211,7 +211,7 @@ def _province_cases(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     consolidated report."""
     from campaigns.models import Commune, Province
     from portal.scoping import scopes_disabled
-    from reporting.documents.content import ProvinceQuarter
+    from reporting.documents.content.province_summary import ProvinceQuarter
     from reporting.models import CommuneReport, CommuneReportState, DocumentKind, ReportingPeriod
     from reporting.rollups import rollup_run
     from reporting.synthetic import SyntheticSpec, province_code, synthetic_data_generate

@@ -38,7 +38,6 @@ from portal.scoping import scopes_disabled
 from reporting import rollup_status
 from reporting.api import serializers as s
 from reporting.deadlines import local_today
-from reporting.documents.content import province_quarter_completeness
 from reporting.models import (
     CommuneReport,
     CommuneReportTransition,
@@ -52,6 +51,7 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups import plans_for_year
+from reporting.selectors.province_completeness import province_quarter_completeness
 from reporting.services import commune_reports as consolidated
 from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
 

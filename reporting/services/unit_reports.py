@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from campaigns.models import Unit
 from campaigns.services.audit import audit_record
 from portal.errors import ConflictError
+from portal.formats import vn_date, vn_plain_number
 from portal.text import nfc
 from reporting import tasks
 from reporting.deadlines import EntryState, local_today
-from reporting.documents.content import unit_signer_missing
+from reporting.documents.content.unit_report import unit_signer_missing
 from reporting.models import (
     IndicatorValue,
     LockException,
@@ -111,10 +112,10 @@ def _check_editable(report: UnitReport, *, today: date | None = None) -> None:
     state = selectors.report_entry_state(report=report, today=today)
     if state == EntryState.NOT_OPEN:
         raise ValidationError(_("Kỳ báo cáo chưa mở nhập liệu (mở từ %(d)s).")
-                              % {"d": report.period.opens_on.strftime("%d/%m/%Y")})
+                              % {"d": vn_date(report.period.opens_on)})
     if state == EntryState.LOCKED:
         raise ValidationError(_("Kỳ báo cáo đã khóa nhập liệu từ sau ngày %(d)s. Đề nghị xã/phường gia hạn.")
-                              % {"d": report.period.locks_on.strftime("%d/%m/%Y")})
+                              % {"d": vn_date(report.period.locks_on)})
 
 
 def _lock(report: UnitReport, version: int | None) -> UnitReport:
@@ -141,7 +142,7 @@ def _number_problem(number: Decimal | None, field: Any, *, whole: bool = False, 
     if number is None:
         return None
     if whole and number != number.to_integral_value():
-        typed = format(number.normalize(), "f").replace(".", ",")
+        typed = vn_plain_number(number)
         return _("phải là số nguyên, không nhập được %(typed)s") % {"typed": f"{typed} {unit}".strip()}
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > field.decimal_places:
