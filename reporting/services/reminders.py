@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Commune, Membership, Unit
 from campaigns.services.audit import audit_record
 from portal.access import Role
+from portal.formats import vn_date
 from reporting.deadlines import local_today
 from reporting.models import (
     PeriodKind,
@@ -71,7 +72,7 @@ class DueReminder:
 
 def fmt_date(value: date) -> str:
     """Dates in e-mails and messages: dd/mm/yyyy, as in Vietnamese documents."""
-    return value.strftime("%d/%m/%Y")
+    return vn_date(value)
 
 
 def scheduled_reason(*, period: ReportingPeriod, today: date) -> str | None:
