@@ -213,7 +213,7 @@ def _province_cases(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     consolidated report."""
     from campaigns.models import Commune, Province
     from portal.scoping import scopes_disabled
-    from reporting.documents.content import ProvinceQuarter
+    from reporting.documents.content.province_summary import ProvinceQuarter
     from reporting.models import CommuneReport, CommuneReportState, DocumentKind, ReportingPeriod
     from reporting.rollups.compute import rollup_run
     from reporting.synthetic.generate import synthetic_data_generate

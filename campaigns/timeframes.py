@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal.formats import quarter_from_roman
 from portal.text import nfc
 
-ROMAN_QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _RECURRENCE_WORDS = [
     ("thường xuyên", "continuous"),
     ("hàng ngày", "daily"), ("hằng ngày", "daily"),
@@ -63,7 +63,7 @@ def parse_timeframe(text: str) -> Timeframe:
     if not text:
         return Timeframe(text="")
     quarters = [
-        f"{int(year)}-Q{ROMAN_QUARTERS.get(q.upper()) or int(q)}" for q, year in _QUARTER.findall(text)
+        f"{int(year)}-Q{quarter_from_roman(q) or int(q)}" for q, year in _QUARTER.findall(text)
     ]
     if quarters:
         return Timeframe(text=text, kind="quarters", quarters=quarters)

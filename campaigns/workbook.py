@@ -54,6 +54,7 @@ from campaigns.plan_io import (
     plan_data_validate,
     plan_import,
 )
+from portal.formats import vn_number
 from targets.models import Indicator, Period
 
 # --- Limits (docs/plan-workbook.md, "Limits") ---------------------------------------------
@@ -660,7 +661,7 @@ def _load_table(wb: Any, sheet: str, columns: Sequence[Column], collector: _Coll
         return None
     ws = wb[actual]
     too_many = _("Trang có hơn %(max)s dòng dữ liệu (kể cả dòng trống có định dạng); hãy xoá các dòng thừa.") % {
-        "max": f"{MAX_DATA_ROWS:,}".replace(",", ".")}
+        "max": vn_number(MAX_DATA_ROWS)}
     # The declared dimension is the cheap first check; the count below is the real bound,
     # since a file may omit or understate its dimension.
     if ws.max_row is not None and ws.max_row > MAX_DATA_ROWS + 1:

@@ -15,11 +15,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Task, Unit
-from reporting.documents.content import ROMAN
+from portal.formats import quarter_roman, vn_percent, vn_plain_number
 from reporting.models import (
     EvidenceKind,
     IndicatorValue,
@@ -53,14 +52,6 @@ def normalise_number(text: str) -> str:
     return text
 
 
-def plain_number(value: Decimal | None) -> str:
-    """A stored figure as typed back into a field: no grouping, the locale's decimal mark."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
-
-
 class NumberField(forms.DecimalField):
     """A figure of a report: a text box with the decimal keypad, "12,5" and "12.5" both read."""
 
@@ -80,7 +71,7 @@ class NumberField(forms.DecimalField):
         return super().to_python(value)
 
     def prepare_value(self, value: Any) -> Any:
-        return plain_number(value) if isinstance(value, Decimal) else value
+        return vn_plain_number(value) if isinstance(value, Decimal) else value
 
 
 class DateInput(forms.DateInput):
@@ -166,7 +157,7 @@ class Block:
         numerator, denominator = (_field_decimal(self.fields[k]) for k in ("numerator", "denominator"))
         if numerator is None or not denominator:
             return "—"
-        return formats.number_format(round(numerator / denominator * 100, 1), 1) + " %"
+        return vn_percent(numerator / denominator * 100)
 
 
 def _field_decimal(bound: forms.BoundField) -> Decimal | None:
@@ -189,7 +180,7 @@ def entry_hint(indicator: Indicator, period: ReportingPeriod) -> str:
         if flow:
             return _("Nhập %(what)s phát sinh trong kỳ báo cáo này.") % {"what": what}
         return _("Nhập %(what)s tính đến thời điểm báo cáo.") % {"what": what}
-    when = {"what": what, "q": ROMAN[period.quarter], "y": period.year}
+    when = {"what": what, "q": quarter_roman(period.quarter), "y": period.year}
     if flow:
         return _("Nhập %(what)s phát sinh trong quý %(q)s năm %(y)s (chỉ riêng quý này, không cộng các quý "
                  "trước; cổng tự cộng dồn từ đầu năm).") % when
@@ -202,7 +193,7 @@ def previous_period_title(period: ReportingPeriod) -> str:
     if period.quarter is None:
         return ""
     year, quarter = (period.year, period.quarter - 1) if period.quarter > 1 else (period.year - 1, 4)
-    return _("Quý %(q)s năm %(y)s") % {"q": ROMAN[quarter], "y": year}
+    return _("Quý %(q)s năm %(y)s") % {"q": quarter_roman(quarter), "y": year}
 
 
 def task_has_quantity(task: Task) -> bool:
@@ -308,7 +299,7 @@ class ReportForm(DescribedForm):
             if _same(typed, now):
                 continue
             if isinstance(now, Decimal):
-                now = plain_number(now)
+                now = vn_plain_number(now)
             elif name.endswith("-status"):
                 now = TaskStatus(now).label if now else ""
             self.conflict[name] = str(now) if now not in (None, "") else str(_("(trống)"))

@@ -57,6 +57,7 @@ from campaigns.workbook import (  # the house guards: reuse, don't copy
     cell_put,
 )
 from portal.errors import ConflictError
+from portal.formats import vn_date, vn_number
 from portal.text import nfc
 from reporting.models import IndicatorValue, TaskProgress, TaskStatus, UnitReport
 from reporting.selectors import reports as selectors
@@ -193,7 +194,7 @@ def _write_guide(ws: Worksheet, *, report: UnitReport, rows: ReportRows) -> None
         _("Đơn vị: %(unit)s — %(commune)s.") % {"unit": report.unit.name,
                                                 "commune": period.plan.commune.official_name},
         _("Kỳ báo cáo: %(period)s. Hạn đơn vị nộp: %(deadline)s.")
-        % {"period": period.title, "deadline": period.unit_deadline.strftime("%d/%m/%Y")},
+        % {"period": period.title, "deadline": vn_date(period.unit_deadline)},
         _("Mẫu được lập từ phiên bản %(version)s của báo cáo, có sẵn số liệu đang lưu trên cổng. "
           "Báo cáo có %(indicators)s chỉ số và %(tasks)s nhiệm vụ.")
         % {"version": report.version, "indicators": len(rows.indicators), "tasks": len(rows.tasks)},
@@ -412,7 +413,7 @@ def _load_sheets(raw: bytes) -> dict[str, _Sheet]:
                 problems.append(_problem(_("Trang “%(sheet)s”") % {"sheet": name},
                                          _("có hơn %(max)s dòng dữ liệu (kể cả dòng trống có định dạng); "
                                            "hãy xoá các dòng thừa hoặc tải mẫu mới.")
-                                         % {"max": f"{MAX_DATA_ROWS:,}".replace(",", ".")}))
+                                         % {"max": vn_number(MAX_DATA_ROWS)}))
                 continue
             sheets[name] = sheet
     except Exception as exc:  # a sheet's XML broken half-way through

@@ -133,3 +133,10 @@ def progress_status(*, level: Decimal | None, target: Decimal | None, expected: 
     if level >= expected * (1 - 2 * margin):
         return RollupStatus.AT_RISK
     return RollupStatus.OFF_TRACK
+
+
+def trajectory(*, target: Decimal, baseline: Decimal | None, flow: bool) -> list[tuple[int, Decimal]]:
+    """The straight line to the year's target as the charts draw it (the dashboards' and the
+    consolidated report's): (0, the start of the year), then (q, expected_at q) for each quarter."""
+    return [(quarter, expected_at(target=target, baseline=baseline, quarter=quarter, flow=flow))
+            for quarter in (0, 1, 2, 3, 4)]

@@ -29,6 +29,7 @@ from campaigns.models import (
     TimeframeKind,
     Unit,
 )
+from portal.formats import vn_date_parts
 from portal.text import vi_sorted
 from targets.models import Indicator, Target
 
@@ -179,7 +180,7 @@ class PlanDocument:
         plan = self.plan
         number = plan.reference.removeprefix("Số: ").removeprefix("Số ")
         if plan.issue_day and plan.issue_month and plan.issue_year:
-            when = f"{plan.issue_day:02d}/{plan.issue_month:02d}/{plan.issue_year}"
+            when = vn_date_parts(plan.issue_day, plan.issue_month, plan.issue_year)
         else:
             when = "…"
         body = "Đảng ủy" if self.is_party else "UBND"

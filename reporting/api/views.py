@@ -33,7 +33,6 @@ from portal.api.schema import ErrorSerializer
 from portal.scoping import scopes_disabled
 from reporting.api import serializers as s
 from reporting.deadlines import local_today
-from reporting.documents.content import province_quarter_completeness
 from reporting.models import (
     CommuneReport,
     CommuneReportTransition,
@@ -48,6 +47,7 @@ from reporting.models import (
 )
 from reporting.rollups.compute import plans_for_year
 from reporting.selectors import reports as report_selectors
+from reporting.selectors.province_completeness import province_quarter_completeness
 from reporting.selectors.rollups import unit_deadline_of
 from reporting.services import commune_reports as consolidated
 from reporting.services.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response

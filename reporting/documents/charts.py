@@ -9,10 +9,13 @@ the PDF (searchable, extractable) in the same embedded font as the body.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
+
+from portal.formats import vn_figure
+from targets.progress import trajectory
 
 FONT_FAMILY = "Liberation Serif"
 # User units of the viewBox; the page scales the drawing to its column width.
@@ -114,3 +117,25 @@ def line_chart(*, title: str, actual: Sequence[Point], target_line: Sequence[Poi
     parts.append(f'<text x="{middle + 44}" y="{legend_y}" {font}>{escape(target_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    svg: str
+    actual: list[Point]  # the year-to-date figure at the end of each quarter that has one
+    trajectory: list[Point]  # the straight line to the year's target, start of the year first
+
+
+def progress_chart(*, title: str, ytd: Mapping[int, Decimal | None], target: Decimal, baseline: Decimal | None,
+                   flow: bool, percent: bool, decimals: int, x_labels: Sequence[str], actual_label: str,
+                   target_label: str, font_family: str = FONT_FAMILY) -> ProgressChart:
+    """A key indicator's chart, as the consolidated report and the commune dashboard draw it:
+    its year-to-date figures (``ytd``: quarter → figure) against the trajectory of
+    targets.progress, values written as portal.formats writes figures ("45,0%", "1.234")."""
+    line = [Point(x=quarter, y=value) for quarter, value in trajectory(target=target, baseline=baseline, flow=flow)]
+    actual = [Point(x=quarter, y=value) for quarter, value in sorted(ytd.items()) if value is not None]
+    svg = line_chart(
+        title=title, actual=actual, target_line=line, x_labels=x_labels, percent=percent,
+        fmt=lambda value: vn_figure(value, decimals, unit="%" if percent else ""),
+        actual_label=actual_label, target_label=target_label, font_family=font_family)
+    return ProgressChart(svg=svg, actual=actual, trajectory=line)

@@ -3,7 +3,7 @@ học vụ số” quý … năm …) as an official PDF.
 
 The state profile for a People's Committee plan, the Party profile when the plan's issuer is
 the Party Committee. The content (indicator table, task progress, completeness, charts,
-narrative) is reporting.consolidated_selectors.commune_report_content, which the report's page
+narrative) is reporting.documents.content.commune_report, which the report's page
 shows too. Issuing renders it once with ``frozen=True`` (reporting.consolidated).
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from reporting.documents.content import TaskRow, commune_report_content, fingerprint
+from reporting.documents.content.common import fingerprint
+from reporting.documents.content.commune_report import TaskRow, commune_report_content
 from reporting.documents.formatting import line_count
 from reporting.documents.parts import PT_PER_MM, appendix_reference_lines
 from reporting.documents.profiles import FormatProfile, profile_for

@@ -1,5 +1,6 @@
-"""Text rules of official documents: the place and date line, the number, legal bases, and
-keeping every character within the font (no fallback font may appear in a document)."""
+"""Text rules of official documents (documents layer): the place and date line, the number,
+legal bases, line breaking, and keeping every character within the font (no fallback font may
+appear in a document). How a figure or a date is written is portal.formats'."""
 
 from __future__ import annotations
 
@@ -12,27 +13,21 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from campaigns.selectors.plan_text import recipient_lines as plan_recipient_lines
+from portal.formats import vn_date_in_words
 from reporting.documents.metrics import covered_codepoints, text_width_pt
 from reporting.documents.profiles import FormatProfile, TextStyle
 
 logger = logging.getLogger(__name__)
 
 
-def _pad(value: int, *, pad: bool) -> str:
-    return f"{value:02d}" if pad and value < 10 else str(value)
-
-
 def place_date_line(place: str, day: int | None, month: int | None, year: int | None, *,
                     profile: FormatProfile) -> str:
-    """"Ba Ngòi, ngày 05 tháng 01 năm 2026": a day below 10 and months 1–2 take a leading 0
-    (Nghị định 30/2020, Hướng dẫn 36); a part not known yet is a blank to fill in by hand."""
-    day_text = profile.date_blank if day is None else _pad(day, pad=day < profile.pad_day_below)
-    month_text = (profile.date_blank if month is None
-                  else _pad(month, pad=month in profile.pad_months))
-    year_text = profile.year_blank if year is None else str(year)
-    return profile.date_format.format(place=place.strip(), day=day_text, month=month_text,
-                                      year=year_text)
+    """"Ba Ngòi, ngày 05 tháng 01 năm 2026": the date as portal.formats writes it in words, with
+    the profile's leading zeros (a day below 10, months 1–2) and its blanks for a part not
+    known yet (to fill in by hand)."""
+    when = vn_date_in_words(day, month, year, pad_day_below=profile.pad_day_below, pad_months=profile.pad_months,
+                            blank=profile.date_blank, year_blank=profile.year_blank)
+    return profile.date_format.format(place=place.strip(), date=when)
 
 
 def place_date_line_for(place: str, when: date | None, *, profile: FormatProfile) -> str:
@@ -132,11 +127,6 @@ def joined_items(items: Iterable[str], *, separator: str = "; ") -> str:
     ":;" or ";;" (a plan types "Kế hoạch triển khai:" and "Báo cáo hằng quý;" as list items)."""
     parts = (" ".join(text.split()).rstrip(_ITEM_ENDINGS) for text in items)
     return separator.join(part for part in parts if part)
-
-
-def recipient_lines(recipients: Iterable[str], *, profile: FormatProfile) -> list[str]:
-    """Recipients one per line as written (campaigns.plan_text.recipient_lines)."""
-    return plan_recipient_lines(recipients, prefix=profile.recipient_prefix)
 
 
 _OPENING = {"“", "‘", "(", "[", '"', "«"}

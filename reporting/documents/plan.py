@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from campaigns.models import Plan, Task
-from campaigns.selectors.plan_text import paragraphs, plan_blocks
+from campaigns.selectors.plan_text import paragraphs, plan_blocks, recipient_lines
 from campaigns.selectors.plans import PlanDocument, plan_document
-from reporting.documents.formatting import keep_codes_together, recipient_lines
+from reporting.documents.formatting import keep_codes_together
 from reporting.documents.parts import (
     SignatureBlock,
     appendix_reference_lines,
@@ -81,7 +81,7 @@ def plan_context(plan: Plan, profile: FormatProfile) -> dict[str, Any]:
             deputy=_styled(plan.signer_deputy, upper=profile.authority.upper),
             position=_styled(plan.signer_position, upper=profile.position.upper),
             name=_styled(plan.signer_name, upper=profile.signer_name.upper)),
-        "recipients": recipient_lines(document.recipients, profile=profile),
+        "recipients": recipient_lines(document.recipients, prefix=profile.recipient_prefix),
         "recipients_note": plan.recipients_note,
         "appendix_label": profile.appendix_label_text,
         "appendix_title": centred_title_lines(plan.appendix_title or DEFAULT_APPENDIX_TITLE,

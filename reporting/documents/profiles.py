@@ -96,7 +96,7 @@ class FormatProfile:
     reference_format: str = "Số: {number}/{symbol}"
     number_min_digits: int = 2  # numbers below 10 take a leading 0
     place_date: TextStyle = TextStyle(14, italic=True)  # 13–14
-    date_format: str = "{place}, ngày {day} tháng {month} năm {year}"
+    date_format: str = "{place}, {date}"  # the date: "ngày 05 tháng 01 năm 2026" (portal.formats)
     pad_day_below: int = 10  # day below 10 takes a leading 0…
     pad_months: tuple[int, ...] = (1, 2)  # …and so do months 1 and 2
     date_blank: str = "\u2002\u2002\u2002"  # an en-space blank to write the day in by hand

@@ -3,7 +3,7 @@ the province's People's Committee) as an official PDF, state profile.
 
 Its source is a (province, year, quarter), not a row: ``ProvinceQuarter`` carries it and packs
 it into the RenderedDocument object id. The content is
-reporting.consolidated_selectors.province_summary_content, read inside the reviewer's scope
+reporting.documents.content.province_summary, read inside the reviewer's scope
 (the province's communes).
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaigns.models import Commune, Province
-from reporting.documents.content import (
+from reporting.documents.content.common import fingerprint
+from reporting.documents.content.province_summary import (
     ProvinceQuarter,
     ProvinceSummaryContent,
-    fingerprint,
     province_signer_missing,
     province_summary_content,
 )

@@ -1,6 +1,6 @@
 """A unit's quarterly report (BÁO CÁO of the unit to the commune) as an official PDF.
 
-The content is the one the pages read (reporting.consolidated_selectors.unit_report_content);
+The content is the one the pages read (reporting.documents.content.unit_report);
 this module only lays it out on the foundation: header, title, signature and recipients from
 reporting.documents.parts, the profile of the plan's issuing body. The helpers below turn any
 of the three quarterly documents' header and signer into the foundation's blocks.
@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporting.documents.content import (
-    Header,
-    Signer,
-    UnitReportContent,
-    fingerprint,
-    unit_report_content,
-)
-from reporting.documents.formatting import recipient_lines
+from campaigns.selectors.plan_text import recipient_lines
+from reporting.documents.content.common import Header, Signer, fingerprint
+from reporting.documents.content.unit_report import UnitReportContent, unit_report_content
 from reporting.documents.parts import (
     DocumentHeader,
     DocumentTitle,
@@ -63,7 +58,7 @@ def common_context(*, header: Header, signer: Signer, recipients: list[str], pro
         "header": header_block(header, profile),
         "title": title_block(header, profile),
         "signature": signature_block(signer, profile),
-        "recipients": recipient_lines(recipients, profile=profile),
+        "recipients": recipient_lines(recipients, prefix=profile.recipient_prefix),
         "appendix_label": profile.appendix_label_text,
         "document_title": f"{header.doc_type} {header.title}",
     }

@@ -43,7 +43,7 @@ from portal.locking import row_lock, version_save
 from portal.text import nfc
 from portal.workflow import Workflow
 from reporting.documents import storage
-from reporting.documents.content import ROMAN, commune_phrase
+from reporting.documents.content.common import commune_phrase, period_phrase
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -71,7 +71,7 @@ _NUMBER = re.compile(r"\d{1,8}")
 def default_title(*, period: ReportingPeriod) -> str:
     """"Kết quả thực hiện Phong trào “Bình dân học vụ số” quý I năm 2026 trên địa bàn phường
     Ba Ngòi"."""
-    quarter = f"quý {ROMAN[period.quarter]} năm {period.year}" if period.quarter else period.title
+    quarter = period_phrase(period)
     return (f"Kết quả thực hiện Phong trào “Bình dân học vụ số” {quarter} trên địa bàn "
             f"{commune_phrase(period.plan.commune)}")
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from campaigns.models import Commune, Membership, Unit
 from portal.access import Role
+from portal.formats import vn_date
 from reporting.models import Reminder, ReportingPeriod, UnitReport
 
 DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
@@ -37,7 +38,7 @@ SUBJECT_PREFIX = "[Bình dân học vụ số]"
 
 def fmt_date(value: date) -> str:
     """Dates in e-mails and messages: dd/mm/yyyy, as in Vietnamese documents."""
-    return value.strftime("%d/%m/%Y")
+    return vn_date(value)
 
 
 # --- Who receives it -----------------------------------------------------------------------

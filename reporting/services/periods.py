@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Plan
 from campaigns.services.audit import audit_record
+from portal.formats import quarter_title
 from portal.text import nfc
 from reporting.deadlines import period_dates
 from reporting.models import (
@@ -35,16 +36,12 @@ def reporting_periods_sync(*, plan: Plan) -> list[ReportingPeriod]:
             period, _created = ReportingPeriod.objects.update_or_create(
                 plan=plan, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter,
                 # A stored title is document data, Vietnamese whatever the user's interface language.
-                defaults={"title": f"Quý {_roman(quarter)} năm {year}",
+                defaults={"title": quarter_title(quarter, year),
                           "opens_on": dates.opens_on, "unit_deadline": dates.unit_deadline,
                           "commune_deadline": dates.commune_deadline, "locks_on": dates.locks_on},
             )
             periods.append(period)
     return periods
-
-
-def _roman(quarter: int) -> str:
-    return {1: "I", 2: "II", 3: "III", 4: "IV"}[quarter]
 
 
 @transaction.atomic

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Unit
 from campaigns.services.audit import audit_record
+from portal.formats import vn_date, vn_plain_number
 from portal.locking import row_lock, version_save
 from portal.tasks import task_enqueue
 from portal.text import nfc
 from portal.workflow import Workflow
 from reporting.deadlines import EntryState, local_today
-from reporting.documents.content import unit_signer_missing
+from reporting.documents.content.unit_report import unit_signer_missing
 from reporting.models import (
     IndicatorValue,
     LockException,
@@ -105,10 +106,10 @@ def unit_report_check_editable(report: UnitReport, *, today: date | None = None)
     state = selectors.report_entry_state(report=report, today=today)
     if state == EntryState.NOT_OPEN:
         raise ValidationError(_("Kỳ báo cáo chưa mở nhập liệu (mở từ %(d)s).")
-                              % {"d": report.period.opens_on.strftime("%d/%m/%Y")})
+                              % {"d": vn_date(report.period.opens_on)})
     if state == EntryState.LOCKED:
         raise ValidationError(_("Kỳ báo cáo đã khóa nhập liệu từ sau ngày %(d)s. Đề nghị xã/phường gia hạn.")
-                              % {"d": report.period.locks_on.strftime("%d/%m/%Y")})
+                              % {"d": vn_date(report.period.locks_on)})
 
 
 def unit_report_lock(report: UnitReport, version: int | None) -> UnitReport:
@@ -133,7 +134,7 @@ def _number_problem(number: Decimal | None, field: Any, *, whole: bool = False, 
     if number is None:
         return None
     if whole and number != number.to_integral_value():
-        typed = format(number.normalize(), "f").replace(".", ",")
+        typed = vn_plain_number(number)
         return _("phải là số nguyên, không nhập được %(typed)s") % {"typed": f"{typed} {unit}".strip()}
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > field.decimal_places:

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Commune, CommuneKind, Plan, PlanStatus, Province, Unit, UnitKind
+from portal.formats import quarter_title
 from portal.scoping import scopes_disabled
 from reporting.deadlines import period_dates
 from reporting.models import IndicatorValue, PeriodKind, ReportingPeriod, ReportState, UnitReport
@@ -198,9 +199,8 @@ def _period(plan: Plan, year: int, quarter: int) -> ReportingPeriod:
                          unit_offset=plan.unit_deadline_month_offset, commune_day=plan.commune_deadline_day,
                          commune_offset=plan.commune_deadline_month_offset,
                          opens_days_before=plan.entry_opens_days_before, lock_after_days=plan.lock_after_days)
-    roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[quarter]
     return ReportingPeriod(plan=plan, kind=PeriodKind.QUARTERLY, year=year, quarter=quarter,
-                           title=f"Quý {roman} năm {year}", opens_on=dates.opens_on,
+                           title=quarter_title(quarter, year), opens_on=dates.opens_on,
                            unit_deadline=dates.unit_deadline, commune_deadline=dates.commune_deadline,
                            locks_on=dates.locks_on)
 

@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET
 from campaigns.selectors import organisation as campaign_selectors
 from portal.access import Access, Role, not_post, post_only, request_access, role_required
 from portal.errors import ConflictError
-from reporting.documents import content as content_selectors
-from reporting.documents.content import ProvinceQuarter
+from portal.formats import vn_date
+from reporting.documents.content import commune_report as content_selectors
+from reporting.documents.content.province_summary import ProvinceQuarter
 from reporting.forms import DescribedForm, ReasonForm, VersionField, VersionForm, date_field
 from reporting.models import CommuneReport, CommuneReportState, DocumentKind
 from reporting.selectors import reports as selectors
@@ -132,7 +133,7 @@ def _as_data(initial: dict[str, Any]) -> dict[str, str]:
     data = {}
     for name, value in initial.items():
         if isinstance(value, date):
-            data[name] = value.strftime("%d/%m/%Y")
+            data[name] = vn_date(value)
         else:
             data[name] = "" if value is None else str(value)
     return data

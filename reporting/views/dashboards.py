@@ -4,10 +4,10 @@
 - A province's communes × standard indicators as a heat table (reviewers land here).
 - A unit's home: what is due, by when, one click into the report (reporters land here).
 
-Thin views over reporting.dashboards: they choose the quarter, sort and filter from the query
-string (so every view works without JavaScript and can be bookmarked), and turn the stored
-figures into Vietnamese text with the progress pages' helpers. A status is always a word and a
-mark beside its colour.
+Thin views over reporting.selectors.dashboards: they choose the quarter, sort and filter from the
+query string (so every view works without JavaScript and can be bookmarked), and turn the stored
+figures into Vietnamese text with portal.formats, as the progress pages and the PDFs do. A status
+is always a word and a mark beside its colour.
 """
 
 from __future__ import annotations
@@ -27,22 +27,22 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns.selectors import organisation as campaign_selectors
 from portal.access import ALL_ROLES, Role, request_access, role_required
+from portal.formats import DASH, ROMAN_QUARTERS, quarter_roman, vn_percent
+from portal.text import vi_sorted
 from reporting.deadlines import local_today
 from reporting.documents import charts as charts_svg
+from reporting.documents.content.common import figure_with_unit
 from reporting.models import CommuneReportState, CommuneRollup, ReportState
-from reporting.selectors import dashboards
 from reporting.selectors import rollups as rollup_selectors
-from reporting.selectors.dashboards import HeatFilter, IndicatorProgress, TaskDue
-from reporting.views.rollups import (
-    ROMAN,
-    Completeness,
-    level_text,
-    number_text,
-    percent_text,
-)
+from reporting.selectors.dashboards import commune as commune_dashboards
+from reporting.selectors.dashboards import province as province_dashboards
+from reporting.selectors.dashboards import unit as unit_dashboards
+from reporting.selectors.dashboards.common import QUARTERS, UPCOMING_DAYS, TaskDue
+from reporting.selectors.dashboards.commune import IndicatorProgress
+from reporting.selectors.dashboards.province import HeatFilter
+from reporting.views.rollups import Completeness
 from targets.models import Indicator, Target, TimeAggregation
-from targets.progress import expected_at
-from targets.status import RollupStatus, Status, status_legend, status_of
+from targets.status import LAGGING, RollupStatus, Status, status_legend, status_of
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # The chart's labels in the page's own type (the PDF passes Liberation Serif). Unquoted family
@@ -101,11 +101,11 @@ def _card(line: IndicatorProgress) -> IndicatorCard:
     if row is not None and row.expected is not None and target:
         marker = _clamp(row.expected / target * 100)
     return IndicatorCard(
-        indicator=indicator, status=status_of(line.status), target=level_text(target, indicator),
-        ytd=level_text(row.ytd_value if row else None, indicator),
-        achievement=percent_text(row.achievement if row else None),
+        indicator=indicator, status=status_of(line.status), target=figure_with_unit(target, indicator),
+        ytd=figure_with_unit(row.ytd_value if row else None, indicator),
+        achievement=vn_percent(row.achievement if row else None),
         bar=_clamp(row.achievement if row else None),
-        expected=level_text(row.expected if row else None, indicator), marker=marker,
+        expected=figure_with_unit(row.expected if row else None, indicator), marker=marker,
         units=Completeness(row.units_reported, row.units_expected) if row else None,
         unreported=line.unreported,
     )
@@ -127,34 +127,27 @@ class Chart:
 
 
 def quarter_labels() -> list[str]:
-    return [_("Đầu năm")] + [_("Quý %(q)s") % {"q": ROMAN[q]} for q in dashboards.QUARTERS]
+    return [_("Đầu năm")] + [_("Quý %(q)s") % {"q": quarter_roman(q)} for q in QUARTERS]
 
 
 def chart(line: IndicatorProgress, target: Target, year: int) -> Chart:
-    """The consolidated report's chart of a key indicator (consolidated_selectors._chart): the
-    year-to-date figure of each quarter against the straight line to the year's target, drawn by
-    charts_svg from the same rollup rows, with the page's language and type."""
+    """The consolidated report's chart of a key indicator (charts_svg.progress_chart, as in
+    reporting.documents.content.commune_report): the year-to-date figure of each quarter against
+    the straight line to the year's target, from the same rollup rows, with the page's language
+    and type."""
     indicator = line.indicator
-    flow = indicator.time_aggregation == TimeAggregation.SUM
-    start = Decimal(0) if flow or target.baseline is None else target.baseline
-    trajectory = [charts_svg.Point(x=0, y=start)] + [
-        charts_svg.Point(x=q, y=expected_at(target=target.value, baseline=target.baseline, quarter=q, flow=flow))
-        for q in dashboards.QUARTERS]
-    actual = [charts_svg.Point(x=q, y=value) for q, value in sorted(line.ytd_by_quarter.items())
-              if value is not None]
     title = _("%(name)s: lũy kế thực hiện so với lộ trình đến chỉ tiêu năm %(year)s (%(target)s)") % {
-        "name": indicator.short_name, "year": year, "target": level_text(target.value, indicator)}
-    suffix = "%" if indicator.is_percent else ""
+        "name": indicator.short_name, "year": year, "target": figure_with_unit(target.value, indicator)}
     labels = quarter_labels()
-    svg = charts_svg.line_chart(
-        title=title, actual=actual, target_line=trajectory, x_labels=labels, percent=indicator.is_percent,
-        fmt=lambda value: number_text(value, indicator.decimals) + suffix,
-        actual_label=_("Thực hiện (lũy kế)"), target_label=_("Lộ trình đến chỉ tiêu năm"),
-        font_family=WEB_FONT_FAMILY)
-    by_x = {p.x: p.y for p in actual}
-    points = [ChartPoint(label=labels[p.x], actual=level_text(by_x.get(p.x), indicator) if p.x else "—",
-                         trajectory=level_text(p.y, indicator)) for p in trajectory]
-    return Chart(indicator=indicator, title=title, svg=svg, points=points)
+    drawn = charts_svg.progress_chart(
+        title=title, ytd=line.ytd_by_quarter, target=target.value, baseline=target.baseline,
+        flow=indicator.time_aggregation == TimeAggregation.SUM, percent=indicator.is_percent,
+        decimals=indicator.decimals, x_labels=labels, actual_label=_("Thực hiện (lũy kế)"),
+        target_label=_("Lộ trình đến chỉ tiêu năm"), font_family=WEB_FONT_FAMILY)
+    by_x = {p.x: p.y for p in drawn.actual}
+    points = [ChartPoint(label=labels[p.x], actual=figure_with_unit(by_x.get(p.x), indicator) if p.x else DASH,
+                         trajectory=figure_with_unit(p.y, indicator)) for p in drawn.trajectory]
+    return Chart(indicator=indicator, title=title, svg=drawn.svg, points=points)
 
 
 @dataclass(frozen=True)
@@ -169,8 +162,6 @@ class UnitLine:
 
 
 def _unit_lines(completeness: Any) -> list[UnitLine]:
-    from portal.text import vi_sorted
-
     lines = []
     for row in vi_sorted(completeness.rows, key=lambda r: r.unit.name):
         report = row.report
@@ -193,7 +184,7 @@ def _state_counts(lines: list[UnitLine]) -> list[tuple[str, str, int]]:
 def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
     commune = campaign_selectors.commune_get(code=commune_code)
     today = local_today()
-    data = dashboards.commune_dashboard(
+    data = commune_dashboards.commune_dashboard(
         commune=commune, today=today, year=_int_param(request.GET, "year", 2000, 2100),
         quarter=_int_param(request.GET, "quarter", 1, 4))
     units = _unit_lines(data.completeness) if data.completeness else []
@@ -201,10 +192,10 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
     counts = data.status_counts
     return render(request, "dashboards/commune.html", {
         "commune": commune, "data": data, "plan": data.plan, "today": today,
-        "quarter_roman": ROMAN.get(data.quarter or 0, ""),
-        "period_roman": ROMAN.get(data.period.quarter or 0, "") if data.period else "",
+        "quarter_roman": quarter_roman(data.quarter or 0),
+        "period_roman": quarter_roman(data.period.quarter or 0) if data.period else "",
         "cards": cards, "status_summary": [(status, counts.get(status.code, 0)) for status in status_legend()],
-        "lagging": sum(counts.get(code, 0) for code in dashboards.LAGGING),
+        "lagging": sum(counts.get(code, 0) for code in LAGGING),
         "charts": [chart(line, line.target, data.year) for line in data.key_indicators
                    if data.has_figures and line.target is not None],
         "units": units, "unit_counts": _state_counts(units),
@@ -215,14 +206,14 @@ def commune_dashboard(request: HttpRequest, commune_code: str) -> HttpResponse:
         "upcoming_more": max(len(data.tasks.upcoming) - TASKS_SHOWN, 0),
         "deadlines": [(deadline, _deadline_label(deadline), days_text(deadline.days_left))
                       for deadline in data.deadlines],
-        "quarters": [(q, ROMAN[q]) for q in data.quarters], "legend": status_legend(),
+        "quarters": [(q, quarter_roman(q)) for q in data.quarters], "legend": status_legend(),
         "is_admin": request_access(request).is_commune_admin, "is_reviewer": request_access(request).is_reviewer,
-        "upcoming_days": dashboards.UPCOMING_DAYS,
+        "upcoming_days": UPCOMING_DAYS,
         "rollups_pending": rollup_selectors.rollups_pending(commune_ids=[commune.pk], year=data.year),
     })
 
 
-def _deadline_label(deadline: dashboards.Deadline) -> str:
+def _deadline_label(deadline: commune_dashboards.Deadline) -> str:
     if deadline.kind == "unit":
         return _("Đơn vị nộp báo cáo: %(p)s") % {"p": deadline.period.title}
     return _("Xã/phường gửi báo cáo tổng hợp: %(p)s") % {"p": deadline.period.title}
@@ -252,7 +243,7 @@ class HeatFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
         self.fields["quarter"].choices = [  # type: ignore[attr-defined]
-            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN.items()]
+            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN_QUARTERS.items()]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("— Mọi trạng thái —")), *((s.code, s.label) for s in status_legend())]
         self.fields["q"].widget.attrs.update({"aria-describedby": "id_q_helptext", "autocomplete": "off"})
@@ -283,9 +274,9 @@ class TotalHeatCell:
 
 def _heat_cell(row: CommuneRollup | None, indicator: Indicator) -> HeatCell:
     if row is None:
-        return HeatCell(indicator, status_of(RollupStatus.NO_TARGET), "—", "—", "—", True)
-    return HeatCell(indicator, status_of(row.status), percent_text(row.achievement), level_text(row.ytd_value, indicator),
-                    level_text(row.target, indicator), False)
+        return HeatCell(indicator, status_of(RollupStatus.NO_TARGET), DASH, DASH, DASH, True)
+    return HeatCell(indicator, status_of(row.status), vn_percent(row.achievement),
+                    figure_with_unit(row.ytd_value, indicator), figure_with_unit(row.target, indicator), False)
 
 
 @dataclass(frozen=True)
@@ -316,7 +307,7 @@ def _columns(indicators: list[Indicator], params: dict[str, Any], sort: str, des
 
 @dataclass(frozen=True)
 class HeatLine:
-    row: dashboards.HeatRow
+    row: province_dashboards.HeatRow
     cells: list[HeatCell]
     completeness: Completeness
     completeness_text: str
@@ -332,9 +323,9 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
     province = campaign_selectors.province_get(access=request_access(request), code=province_code)
     today = local_today()
     choices = rollup_selectors.province_quarters(province=province)
-    plan_years = dashboards.province_plan_years(province=province)
+    plan_years = province_dashboards.province_plan_years(province=province)
     due = rollup_selectors.province_due_quarter(province=province, today=today)
-    year, quarter = dashboards.default_quarter(due=due, plan_years=plan_years, today=today)
+    year, quarter = province_dashboards.default_quarter(due=due, plan_years=plan_years, today=today)
     years = sorted({c.year for c in choices} | set(plan_years) | {today.year, year}, reverse=True)
     asked = None
     if any(k in request.GET for k in HeatFilterForm.base_fields):
@@ -348,13 +339,13 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         keep = HeatFilter(search=form.cleaned_data["q"], status=form.cleaned_data["status"],
                           lagging_only=form.cleaned_data["lagging"], incomplete_only=form.cleaned_data["incomplete"])
-    data = dashboards.province_dashboard(province=province, year=year, quarter=quarter, choices=choices, today=today)
+    data = province_dashboards.province_dashboard(province=province, year=year, quarter=quarter, choices=choices, today=today)
     indicators = data.table.indicators
     keys = {"name", "completeness", "report", "lagging"} | {i.code for i in indicators}
     sort = request.GET.get("sort", "name")
     sort = sort if sort in keys else "name"
     descending = request.GET.get("dir") == "desc"
-    rows = dashboards.heat_rows(data.rows, indicators=indicators, keep=keep, sort=sort, descending=descending)
+    rows = province_dashboards.heat_rows(data.rows, indicators=indicators, keep=keep, sort=sort, descending=descending)
     params: dict[str, Any] = {"year": year, "quarter": quarter}
     if keep.search:
         params["q"] = keep.search
@@ -366,23 +357,23 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
         params["incomplete"] = "on"
     lines = [HeatLine(row=row, cells=[_heat_cell(cell, i) for cell, i in zip(row.cells, indicators, strict=True)],
                       completeness=Completeness(row.received, row.expected),
-                      completeness_text=percent_text(row.completeness), report_label=_report_label(row.report_state))
+                      completeness_text=vn_percent(row.completeness), report_label=_report_label(row.report_state))
              for row in rows]
     table = data.table
-    totals = [TotalHeatCell(indicator=indicator, ytd=level_text(total.ytd_value, indicator) if total else "—",
+    totals = [TotalHeatCell(indicator=indicator, ytd=figure_with_unit(total.ytd_value if total else None, indicator),
                             communes=Completeness(with_figure, with_target), empty=total is None)
               for indicator, total, with_figure, with_target in zip(
                   indicators, table.totals, table.communes_with_figure, table.communes_with_target, strict=True)]
     return render(request, "dashboards/province.html", {
         "province": province, "data": data, "form": form, "lines": lines, "totals": totals,
         "columns": _columns(indicators, params, sort, descending), "sort": sort, "descending": descending,
-        "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": ROMAN[quarter],
+        "filtered": keep != HeatFilter(), "year": year, "quarter": quarter, "quarter_roman": quarter_roman(quarter),
         # A quarter chosen past the latest one due: some units may still be within their deadline.
         "not_due": due is None or (year, quarter) > due,
         "legend": status_legend(), "drill": urlencode({"year": year, "quarter": quarter}),
         "province_units": Completeness(data.received, data.expected),
         "province_lagging": sum(row.lagging for row in data.rows),
-        "province_completeness": percent_text(
+        "province_completeness": vn_percent(
             Decimal(data.received) / Decimal(data.expected) * 100 if data.expected else None),
     })
 
@@ -392,12 +383,12 @@ def province_dashboard(request: HttpRequest, province_code: str) -> HttpResponse
 
 @dataclass(frozen=True)
 class DueLine:
-    line: dashboards.UnitPeriod
+    line: unit_dashboards.UnitPeriod
     days: str
     action: str
 
 
-def _action(line: dashboards.UnitPeriod) -> str:
+def _action(line: unit_dashboards.UnitPeriod) -> str:
     report = line.report
     if report is None:
         return _("Bắt đầu điền báo cáo")
@@ -410,7 +401,7 @@ def _action(line: dashboards.UnitPeriod) -> str:
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = campaign_selectors.unit_get(access=request_access(request), pk=unit_pk)
     today: date = local_today()
-    home = dashboards.unit_home(unit=unit, today=today)
+    home = unit_dashboards.unit_home(unit=unit, today=today)
     return render(request, "dashboards/unit.html", {
         "unit": unit, "commune": unit.commune, "home": home, "today": today,
         "due": [DueLine(line, days_text(line.days_left), _action(line)) for line in home.due],
@@ -419,7 +410,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "overdue": task_lines(home.tasks.overdue[:TASKS_SHOWN]),
         "task_upcoming": task_lines(home.tasks.upcoming[:TASKS_SHOWN]),
         "can_open": request_access(request).is_reporter and request_access(request).can_see_unit(unit),
-        "upcoming_days": dashboards.UPCOMING_DAYS,
+        "upcoming_days": UPCOMING_DAYS,
     })
 
 

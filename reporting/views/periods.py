@@ -21,6 +21,7 @@ from campaigns.models import Plan, Unit
 from campaigns.selectors import organisation as campaign_selectors
 from campaigns.selectors import plans as plan_selectors
 from portal.access import Role, not_post, post_only, request_access, role_required
+from portal.formats import vn_date
 from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today
 from reporting.forms import AdhocPeriodForm, LockExceptionForm
@@ -80,7 +81,7 @@ def lock_exception_grant(request: HttpRequest, period_pk: int) -> HttpResponse:
             form.apply_service_errors(exc)
         else:
             messages.success(request, _("Đã gia hạn nhập liệu cho %(unit)s đến hết ngày %(d)s.")
-                             % {"unit": exception.unit.name, "d": exception.until.strftime("%d/%m/%Y")})
+                             % {"unit": exception.unit.name, "d": vn_date(exception.until)})
             return redirect("period_detail", period_pk=period.pk)
     form.fields["unit"].queryset = units  # type: ignore[attr-defined]
     return _period_page(request, period, lock_form=form)

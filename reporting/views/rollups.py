@@ -2,15 +2,15 @@
 each with a "Tính lại" button that enqueues the rollup tasks.
 
 The figures are the stored rollups (reporting.rollup_selectors); these views only choose what
-to show and turn numbers into Vietnamese text: the indicator's decimals, "%" or its unit of
-measure, a decimal comma. A status is always a word beside its colour.
+to show and write them as portal.formats writes figures (figure_with_unit: the indicator's
+decimals, "%" or its unit of measure, a decimal comma). A status is always a word beside its
+colour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,8 +29,10 @@ from campaigns.models import Plan, Province
 from campaigns.selectors import organisation as campaign_selectors
 from campaigns.selectors import plans as plan_selectors
 from portal.access import Role, post_only, request_access, role_required
+from portal.formats import ROMAN_QUARTERS, quarter_roman, vn_percent
 from reporting import tasks
 from reporting.deadlines import local_today
+from reporting.documents.content.common import figure_with_unit
 from reporting.models import CommuneRollup, ProvinceRollup
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards import jobs
@@ -40,29 +42,6 @@ from targets.models import Indicator
 from targets.status import LAGGING, Status, status_legend, status_of
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-ACHIEVEMENT_DECIMALS = 1
-
-
-# --- Numbers as Vietnamese text -------------------------------------------------------------
-
-
-def number_text(value: Decimal, decimals: int) -> str:
-    """1234.56 with 1 decimal → "1.234,6" (half up, as in official reports)."""
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
-
-
-def level_text(value: Decimal | None, indicator: Indicator) -> str:
-    """A figure of the indicator: "45,0 %" for a percentage, "120 tin, bài" for a count."""
-    if value is None:
-        return "—"
-    text = number_text(value, indicator.decimals)
-    return f"{text} %" if indicator.is_percent else f"{text} {indicator.unit_of_measure}"
-
-
-def percent_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{number_text(value, ACHIEVEMENT_DECIMALS)} %"
 
 
 @dataclass(frozen=True)
@@ -97,8 +76,8 @@ class Cell:
 
 
 def _cell(row: CommuneRollup, indicator: Indicator) -> Cell:
-    return Cell(value=level_text(row.value, indicator), ytd=level_text(row.ytd_value, indicator),
-                achievement=percent_text(row.achievement), status=status_of(row.status),
+    return Cell(value=figure_with_unit(row.value, indicator), ytd=figure_with_unit(row.ytd_value, indicator),
+                achievement=vn_percent(row.achievement), status=status_of(row.status),
                 units=Completeness(row.units_reported, row.units_expected))
 
 
@@ -114,7 +93,7 @@ def _total(row: ProvinceRollup, indicator: Indicator, *, with_figure: int, with_
            lagging: int) -> TotalCell:
     """The province row: its figure, and counts of the communes the table shows (those with a
     figure to date out of those with a target; those lagging as their cells say)."""
-    return TotalCell(ytd=level_text(row.ytd_value, indicator), value=level_text(row.value, indicator),
+    return TotalCell(ytd=figure_with_unit(row.ytd_value, indicator), value=figure_with_unit(row.value, indicator),
                      communes=Completeness(with_figure, with_target), at_risk=lagging)
 
 
@@ -144,7 +123,7 @@ def _year_tables(progress: rollup_selectors.PlanProgress) -> list[YearTable]:
     tables = []
     for year in progress.years:
         lines = [
-            Line(indicator=line.indicator, target=level_text(line.target, line.indicator),
+            Line(indicator=line.indicator, target=figure_with_unit(line.target, line.indicator),
                  quarters=[QuarterCell(quarter=q, cell=_cell(row, line.indicator) if row else None)
                            for q, row in line.cells])
             for line in year.lines
@@ -157,7 +136,7 @@ def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     progress = rollup_selectors.plan_progress(plan=plan, today=local_today())
     return {
         "plan": plan, "commune": plan.commune, "years": _year_tables(progress),
-        "computed_at": progress.computed_at, "quarters": ROMAN, "legend": status_legend(),
+        "computed_at": progress.computed_at, "quarters": ROMAN_QUARTERS, "legend": status_legend(),
         "can_recompute": request_access(request).is_commune_admin,
         "job_url": reverse("plan_progress_status", kwargs={"plan_pk": plan.pk}),
         "body_template": "reporting/_plan_progress_body.html", "job_steps": "quarters",
@@ -218,7 +197,7 @@ def plan_progress_status(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 def _quarter_list(quarters: list[int]) -> str:
-    return ", ".join(ROMAN[q] for q in quarters)
+    return ", ".join(quarter_roman(q) for q in quarters)
 
 
 @post_only
@@ -258,7 +237,7 @@ class QuarterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
         self.fields["quarter"].choices = [  # type: ignore[attr-defined]
-            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN.items()]
+            (q, _("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN_QUARTERS.items()]
         for name in ("year", "quarter"):
             self.fields[name].error_messages["invalid_choice"] = _("Chọn một giá trị trong danh sách.")
             self.fields[name].error_messages["required"] = _("Chọn năm và quý.")
@@ -310,7 +289,7 @@ def _province_context(request: HttpRequest, province: Province) -> dict[str, Any
               for row, indicator, (figure, target, lagging) in zip(table.totals, table.indicators, counts, strict=True)]
     return {
         "province": province, "table": table, "rows": rows, "totals": totals, "form": period.form,
-        "year": period.year, "quarter": period.quarter, "quarter_roman": ROMAN[period.quarter],
+        "year": period.year, "quarter": period.quarter, "quarter_roman": quarter_roman(period.quarter),
         "legend": status_legend(), "can_recompute": request_access(request).is_reviewer,
         "lagging_communes": sum(row.lagging for row in rows),
         "job_url": f"{reverse('province_progress_status', kwargs={'province_code': province.code})}?"
@@ -372,7 +351,7 @@ def province_progress_recompute(request: HttpRequest, province_code: str) -> Htt
         "since": timezone.now().isoformat(), "year": year, "quarter": quarter}
     transaction.on_commit(lambda: tasks.province_rollup.delay(province_id=province_id, year=year, quarter=quarter))
     messages.success(request, _("Đã yêu cầu tính lại số liệu quý %(q)s/%(year)s của các xã, phường trong tỉnh. "
-                                "Bảng sẽ cập nhật sau ít phút.") % {"q": ROMAN[quarter], "year": year})
+                                "Bảng sẽ cập nhật sau ít phút.") % {"q": quarter_roman(quarter), "year": year})
     return HttpResponseRedirect(_province_url(province, year, quarter))
 
 

@@ -26,12 +26,13 @@ from campaigns.models import Task
 from campaigns.selectors import organisation as campaign_selectors
 from portal.access import Access, Role, not_post, post_only, request_access, role_required
 from portal.errors import ConflictError
+from portal.formats import vn_date
 from reporting.deadlines import EntryState, entry_state, local_today
-from reporting.documents.content import unit_signer_missing
+from reporting.documents.content.unit_report import unit_signer_missing
 from reporting.forms import EvidenceForm, ReasonForm, ReportForm, VersionForm, report_initial
 from reporting.models import ReportState, UnitReport
-from reporting.selectors import dashboards
 from reporting.selectors import reports as selectors
+from reporting.selectors.dashboards.unit import unit_periods
 from reporting.selectors.reports import ReportRows
 from reporting.services import unit_reports as services
 from targets.models import Indicator, Target
@@ -53,7 +54,7 @@ def report_url(report: UnitReport, anchor: str = "") -> str:
 def unit_reports(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = campaign_selectors.unit_get(access=request_access(request), pk=unit_pk)
     return render(request, "reporting/unit_reports.html", {
-        "unit": unit, "commune": unit.commune, "lines": dashboards.unit_periods(unit=unit, today=local_today()),
+        "unit": unit, "commune": unit.commune, "lines": unit_periods(unit=unit, today=local_today()),
         "can_open": request_access(request).is_reporter,
     })
 
@@ -91,12 +92,12 @@ def _entry_note(report: UnitReport, entry: str, extended_until: date | None) -> 
     if not report.is_editable_state:
         return _("Báo cáo đang ở trạng thái “%(state)s”, không sửa được.") % {"state": report.get_state_display()}
     if entry == EntryState.NOT_OPEN:
-        return _("Kỳ báo cáo chưa mở nhập liệu (mở từ %(d)s).") % {"d": report.period.opens_on.strftime("%d/%m/%Y")}
+        return _("Kỳ báo cáo chưa mở nhập liệu (mở từ %(d)s).") % {"d": vn_date(report.period.opens_on)}
     if entry == EntryState.LOCKED:
         return _("Kỳ báo cáo đã khóa nhập liệu từ sau ngày %(d)s. Đề nghị xã/phường gia hạn.") % {
-            "d": report.period.locks_on.strftime("%d/%m/%Y")}
+            "d": vn_date(report.period.locks_on)}
     if extended_until is not None and extended_until >= local_today() and local_today() > report.period.locks_on:
-        return _("Được xã/phường gia hạn nhập liệu đến hết ngày %(d)s.") % {"d": extended_until.strftime("%d/%m/%Y")}
+        return _("Được xã/phường gia hạn nhập liệu đến hết ngày %(d)s.") % {"d": vn_date(extended_until)}
     return ""
 
 

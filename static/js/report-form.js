@@ -24,7 +24,7 @@
     var a = parse(num.value), b = parse(den.value);
     if (a === null || !b) { out.textContent = "—"; return; }
     var text = (Math.round(a / b * 1000) / 10).toFixed(1);
-    out.textContent = (comma ? text.replace(".", ",") : text) + " %" + (a > b ? " ⚠" : "");
+    out.textContent = (comma ? text.replace(".", ",") : text) + "%" + (a > b ? " ⚠" : "");  // as portal.formats.vn_percent writes it
   }
 
   var blocks = document.querySelectorAll("[data-percent]");

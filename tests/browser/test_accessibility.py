@@ -116,7 +116,7 @@ def test_commune_admin_pages_are_accessible(browsing: Browsing, world_with_data:
     plan = world.plan_a.pk
     audit.visit(page, "/", "commune-dashboard-now")
     audit.visit(page, f"/communes/{world.commune_a.code}/dashboard/?year=2026&quarter=1", "commune-dashboard",
-                ready=lambda p: expect(p.locator("[data-fig='ytd']").first).to_have_text("50,0 %"))
+                ready=lambda p: expect(p.locator("[data-fig='ytd']").first).to_have_text("50,0%"))
     audit.visit(page, f"/communes/{world.commune_a.code}/", "commune-units-and-users")
     audit.visit(page, f"/plans/{plan}/", "plan-detail")
     audit.visit(page, f"/plans/{plan}/targets/", "targets-grid")
@@ -125,7 +125,7 @@ def test_commune_admin_pages_are_accessible(browsing: Browsing, world_with_data:
     audit.visit(page, f"/periods/{world.period_a.pk}/", "period")
     audit.visit(page, f"/reports/{world.report_a.pk}/", "report-accepted-review")
     audit.visit(page, f"/plans/{plan}/progress/", "plan-progress",
-                ready=lambda p: expect(p.locator("td[data-quarter='1']").first).to_contain_text("50,0 %"))
+                ready=lambda p: expect(p.locator("td[data-quarter='1']").first).to_contain_text("50,0%"))
     audit.visit(page, reverse("account_change_password"), "password-change")
     audit.visit(page, reverse("api_tokens"), "api-tokens")
     audit.assert_clean()
@@ -158,10 +158,10 @@ def test_province_reviewer_pages_are_accessible(browsing: Browsing, world_with_d
     login(page, world.reviewer_p.username)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     audit.visit(page, f"/provinces/{world.province_p.code}/dashboard/?year=2026&quarter=1", "province-dashboard",
-                ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0 %"))
+                ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0%"))
     audit.visit(page, f"/provinces/{world.province_p.code}/", "province-communes")
     audit.visit(page, f"/provinces/{world.province_p.code}/progress/?year=2026&quarter=1", "province-progress",
-                ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0 %"))
+                ready=lambda p: expect(p.locator("tr[data-row='province']")).to_contain_text("50,0%"))
     audit.visit(page, f"/communes/{world.commune_a.code}/dashboard/?year=2026&quarter=1", "province-commune-dashboard")
     audit.assert_clean()
 

@@ -113,7 +113,7 @@ def reporter_submits_first_draft(browsing: Browsing, page: Page, world: World) -
         page.get_by_label("Tử số").fill("450")
         page.get_by_label("Mẫu số").fill("900")
         # The percentage is computed in the browser as the reporter types (report-form.js).
-        expect(page.locator("output[data-percent-output]")).to_have_text("50,0 %")
+        expect(page.locator("output[data-percent-output]")).to_have_text("50,0%")
     assert autosave.value.status == 200
     expect(page.locator("#autosave-status")).to_contain_text("Đã lưu lúc")
     draft = _report(world)
@@ -180,7 +180,7 @@ def reporter_fixes_and_resubmits(browsing: Browsing, page: Page, world: World) -
     browsing.shots.take(page, "reporter-sees-reason")
     assert_accessible(page, "returned report with its reason (phone)")
     page.get_by_label("Mẫu số").fill("1200")
-    expect(page.locator("output[data-percent-output]")).to_have_text("37,5 %")
+    expect(page.locator("output[data-percent-output]")).to_have_text("37,5%")
     page.get_by_role("button", name="Gửi báo cáo").click()
 
     expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo")
@@ -223,9 +223,9 @@ def commune_sees_new_figure(browsing: Browsing, page: Page, world: World) -> Non
     page.goto(f"/communes/{world.commune_a.code}/dashboard/?year=2026&quarter=1")
     expect(page.locator("p.db-asof")).to_contain_text("quý I/2026")
     card = page.locator(f"#indicators li[data-indicator='{INDICATOR}']")
-    expect(card.locator("[data-fig='ytd']")).to_have_text("37,5 %")
-    expect(card.locator("[data-fig='target']")).to_have_text(re.compile(r"^85(,0+)? %$"))
-    expect(card.locator("[data-fig='achievement']")).to_have_text("44,1 %")
+    expect(card.locator("[data-fig='ytd']")).to_have_text("37,5%")
+    expect(card.locator("[data-fig='target']")).to_have_text(re.compile(r"^85(,0+)?%$"))
+    expect(card.locator("[data-fig='achievement']")).to_have_text("44,1%")
     expect(card).to_contain_text("1/1")
     unit_line = page.locator(f"#units tr[data-unit='{world.unit_a.pk}']")
     expect(unit_line).to_contain_text("Đã chấp nhận")
@@ -233,9 +233,9 @@ def commune_sees_new_figure(browsing: Browsing, page: Page, world: World) -> Non
 
     page.get_by_role("link", name="Số liệu từng quý").click()
     line = page.locator(f"table[data-year='2026'] tr[data-indicator='{INDICATOR}']")
-    expect(line.locator("td.rl-target")).to_have_text(re.compile(r"^85(,0+)? %$"))
+    expect(line.locator("td.rl-target")).to_have_text(re.compile(r"^85(,0+)?%$"))
     quarter_one = line.locator("td[data-quarter='1']")
-    expect(quarter_one).to_contain_text("37,5 %")
+    expect(quarter_one).to_contain_text("37,5%")
     expect(quarter_one).to_contain_text("1/1")
     browsing.shots.take(page, "admin-plan-progress")
 
@@ -264,8 +264,8 @@ def province_sees_commune_figure(browsing: Browsing, page: Page, world: World) -
     page.get_by_role("button", name="Xem").click()
     expect(page.locator("p.db-asof")).to_contain_text("quý I/2026")
     heat = page.locator(f"#heat tr[data-commune='{world.commune_a.code}'] td[data-indicator='{INDICATOR}']")
-    expect(heat).to_contain_text("44,1 %")
-    expect(heat).to_contain_text("37,5 %")
+    expect(heat).to_contain_text("44,1%")
+    expect(heat).to_contain_text("37,5%")
     expect(page.locator(f"#heat tr[data-commune='{world.commune_b.code}']")).to_contain_text(
         "Chưa có kế hoạch năm 2026")
     expect(page.locator(f"tr[data-commune='{world.commune_c.code}']")).to_have_count(0)  # another province
@@ -274,9 +274,9 @@ def province_sees_commune_figure(browsing: Browsing, page: Page, world: World) -
     page.get_by_role("link", name="Bảng số liệu chi tiết và tính lại").click()
     expect(page.locator("p.lead")).to_contain_text("quý I/2026")
     commune = page.locator(f"tr[data-commune='{world.commune_a.code}'] td[data-indicator='{INDICATOR}']")
-    expect(commune).to_contain_text("37,5 %")
+    expect(commune).to_contain_text("37,5%")
     province_total = page.locator(f"tr[data-row='province'] td[data-indicator='{INDICATOR}']")
-    expect(province_total).to_contain_text("37,5 %")
+    expect(province_total).to_contain_text("37,5%")
     browsing.shots.take(page, "reviewer-province-progress")
     summary = _fetch_pdf(page, page.get_by_role("link", name="Báo cáo tổng hợp quý 1/2026 của tỉnh"))
     assert world.commune_a.official_name in summary and "37,5" in summary

@@ -21,7 +21,7 @@ from campaigns.models import CommuneKind, IssuerKind, TaskDeliverable, UnitKind
 from portal.access import Role
 from portal.scoping import scopes_disabled
 from reporting.documents import storage
-from reporting.documents.content import commune_report_content
+from reporting.documents.content.commune_report import commune_report_content
 from reporting.models import CommuneReport, DocumentKind, ReportingPeriod
 from reporting.rollups.compute import commune_rollup_compute
 from reporting.selectors import reports as selectors

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 
+from campaigns.selectors.plan_text import recipient_lines
 from reporting.documents.formatting import (
     balanced_lines,
     body_lines,
@@ -14,7 +15,6 @@ from reporting.documents.formatting import (
     issuing_body_lines,
     place_date_line,
     place_date_line_for,
-    recipient_lines,
     reference_line,
 )
 from reporting.documents.metrics import text_width_pt
@@ -106,7 +106,7 @@ def test_issuing_body_and_recipients() -> None:
     assert issuing_body_lines("ỦY BAN NHÂN DÂN PHƯỜNG BA NGÒI", profile=STATE) == [
         "ỦY BAN NHÂN DÂN", "PHƯỜNG BA NGÒI"]
     assert issuing_body_lines("ĐẢNG ỦY PHƯỜNG HÀ TU", profile=PARTY) == ["ĐẢNG ỦY PHƯỜNG HÀ TU"]
-    assert recipient_lines(["Sở KH&CN;", "- Lưu: VT, VHXH.", "  "], profile=STATE) == [
+    assert recipient_lines(["Sở KH&CN;", "- Lưu: VT, VHXH.", "  "], prefix=STATE.recipient_prefix) == [
         "- Sở KH&CN;", "- Lưu: VT, VHXH."]
 
 

@@ -19,8 +19,8 @@ from pdfplumber.page import Page
 from pytest_django import DjangoDbBlocker
 
 from campaigns.models import IssuerKind, Plan, TasksLayout
+from campaigns.selectors.plan_text import recipient_lines
 from portal.scoping import scopes_disabled
-from reporting.documents.formatting import recipient_lines
 from reporting.documents.profiles import PARTY, STATE, FormatProfile, TextStyle, profile_for
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
@@ -308,7 +308,7 @@ def test_recipients_one_per_line_in_their_size(seed: SeedPdf) -> None:
     with pc.open_pdf(seed.content) as pdf:
         page = next(p for p in reversed(pdf.pages) if pc.chars_of(p, profile.recipients_label_text))
         tops = []
-        for line in recipient_lines(seed.recipients, profile=profile):
+        for line in recipient_lines(seed.recipients, prefix=profile.recipient_prefix):
             chars = pc.chars_of(page, line)
             assert chars, f"{seed.code}: recipient “{line}”"
             style = pc.style_of(chars)

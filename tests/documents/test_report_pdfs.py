@@ -29,12 +29,9 @@ from portal.access import Role
 from portal.scoping import scopes_disabled
 from reporting.documents import storage
 from reporting.documents.commune_report import reports_by_status
-from reporting.documents.content import (
-    ProvinceQuarter,
-    commune_report_content,
-    province_summary_content,
-    unit_report_content,
-)
+from reporting.documents.content.commune_report import commune_report_content
+from reporting.documents.content.province_summary import ProvinceQuarter, province_summary_content
+from reporting.documents.content.unit_report import unit_report_content
 from reporting.documents.profiles import PARTY, STATE, FormatProfile
 from reporting.documents.province_summary import appendix_tables
 from reporting.models import DocumentKind, ReportingPeriod, UnitReport

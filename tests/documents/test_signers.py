@@ -18,7 +18,8 @@ from django.utils import timezone
 from campaigns.models import AuditEntry
 from campaigns.services.organisation import unit_details_set
 from reporting.documents import storage
-from reporting.documents.content import ProvinceQuarter, unit_report_content
+from reporting.documents.content.province_summary import ProvinceQuarter
+from reporting.documents.content.unit_report import unit_report_content
 from reporting.models import DocumentKind, ReportingPeriod
 from reporting.services import unit_reports as services
 from tests.conftest import World, login

@@ -21,7 +21,10 @@ from django.urls import reverse
 from campaigns.models import AuditEntry
 from campaigns.selectors.access import resolve_access
 from portal.errors import ConflictError
-from reporting.documents import content, storage
+from reporting.documents import storage
+from reporting.documents.content.commune_report import commune_report_content
+from reporting.documents.content.province_summary import ProvinceQuarter, province_summary_content
+from reporting.documents.content.unit_report import unit_report_content
 from reporting.models import (
     CommuneReport,
     CommuneReportState,
@@ -272,7 +275,7 @@ class BrokenBackend:
 
 def test_the_commune_report_content_comes_from_rollups_and_accepted_reports(quarter: Quarter) -> None:
     report = open_report(quarter)
-    doc = content.commune_report_content(report=report)
+    doc = commune_report_content(report=report)
     rows = {row.code: row for row in doc.indicators}
     # 500 / 2000 = 25 %, from the counts (never an average of the units' percentages).
     assert (rows[ADULTS].quarter, rows[ADULTS].target, rows[ADULTS].units) == ("25,0", "80,0", "2/3")
@@ -294,7 +297,7 @@ def test_the_commune_report_content_comes_from_rollups_and_accepted_reports(quar
 
 def test_the_unit_report_content(quarter: Quarter) -> None:
     report = UnitReport.objects.get(period=quarter.period, unit=quarter.village)
-    doc = content.unit_report_content(report=report)
+    doc = unit_report_content(report=report)
     assert doc.header.issuing_body == "THÔN MỘT" and doc.header.parent_body == "UBND XÃ BÍ MẬT TUYỆT ĐỐI"
     values = {v.code: v for v in doc.values}
     assert (values[ADULTS].result, values[ADULTS].detail, values[ADULTS].target) == ("20,0", "200/1.000", "80,0")
@@ -312,11 +315,11 @@ def _queries(build: Callable[[], Any]) -> int:
 def test_content_reads_take_a_constant_number_of_queries(quarter: Quarter, committed: Callable[[], Any]) -> None:
     world = quarter.world
     report = open_report(quarter)
-    province = content.ProvinceQuarter(province=world.province_p, year=2026, quarter=1)
+    province = ProvinceQuarter(province=world.province_p, year=2026, quarter=1)
     client = login(world.admin_a)
     client.get(_detail(report))  # warm the session
-    small = (_queries(lambda: content.commune_report_content(report=report)),
-             _queries(lambda: content.province_summary_content(source=province)),
+    small = (_queries(lambda: commune_report_content(report=report)),
+             _queries(lambda: province_summary_content(source=province)),
              _queries(lambda: client.get(_detail(report))))
     # More units, tasks, reports and communes: the same number of queries.
     for n in range(3):
@@ -327,8 +330,8 @@ def test_content_reads_take_a_constant_number_of_queries(quarter: Quarter, commi
         other = CommuneFactory(province=world.province_p, name=f"Thêm {n}")
         other_plan = PlanFactory(commune=other)
         periods.reporting_periods_sync(plan=other_plan)
-    big = (_queries(lambda: content.commune_report_content(report=report)),
-           _queries(lambda: content.province_summary_content(source=province)),
+    big = (_queries(lambda: commune_report_content(report=report)),
+           _queries(lambda: province_summary_content(source=province)),
            _queries(lambda: client.get(_detail(report))))
     assert big == small
 
@@ -338,8 +341,8 @@ def test_province_summary_content(quarter: Quarter, committed: Callable[[], Any]
     from reporting.rollups.compute import province_rollup_compute
 
     province_rollup_compute(province_id=world.province_p.pk, year=2026, quarter=1)
-    doc = content.province_summary_content(
-        source=content.ProvinceQuarter(province=world.province_p, year=2026, quarter=1))
+    doc = province_summary_content(
+        source=ProvinceQuarter(province=world.province_p, year=2026, quarter=1))
     assert [c.name for c in doc.communes] == ["Xã Bên Cạnh", "Xã Bí Mật Tuyệt Đối"]  # Vietnamese order
     commune_a = doc.communes[1]
     expected = selectors.period_completeness(period=quarter.period)
@@ -506,12 +509,12 @@ def test_the_consolidated_report_judges_no_indicator_before_the_unit_deadline(qu
     CommuneRollup.objects.filter(plan=plan, year=2026, quarter=1).update(status="off_track")
     report = open_report(quarter)
     data.deadlines(plan, passed=(), next_in=5)
-    early = content.commune_report_content(report=report)
+    early = commune_report_content(report=report)
     assert {row.status for row in early.indicators} == {"not_due"}
     assert {row.status_label for row in early.indicators} == {"Chưa đến hạn"}
     assert "chậm" not in early.indicator_summary.lower() and "chưa đến hạn" in early.indicator_summary
     data.deadlines(plan, passed=(1,))
-    due = content.commune_report_content(report=report)
+    due = commune_report_content(report=report)
     # Both units reported every indicator: past the deadline the stored judgement stands.
     assert {row.status for row in due.indicators} == {"off_track"}
     assert {row.status_label for row in due.indicators} == {"Chậm tiến độ"}

@@ -29,6 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import UnitKind
+from portal.formats import vn_percent
+from reporting.documents.content.common import figure_with_unit
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
@@ -42,7 +44,6 @@ from reporting.models import (
 )
 from reporting.selectors.dashboards import jobs
 from reporting.selectors.dashboards.common import timeframe_due
-from reporting.views.rollups import level_text, percent_text
 from targets.status import RollupStatus
 from tests import rollup_data as data
 from tests.conftest import SECRET_COMMUNE_NAME, World, login
@@ -139,14 +140,14 @@ def test_commune_figures_are_the_rollup_rows(campaign: Campaign) -> None:
         row = campaign.row(world.plan_a, code, 2)
         status, card = _card(page, code)
         assert status == row.status
-        assert _fig(card, "ytd") == level_text(row.ytd_value, row.indicator)
-        assert _fig(card, "achievement") == percent_text(row.achievement)
-        assert _fig(card, "target") == level_text(row.target, row.indicator)
-        assert _fig(card, "expected") == level_text(row.expected, row.indicator)
+        assert _fig(card, "ytd") == figure_with_unit(row.ytd_value, row.indicator)
+        assert _fig(card, "achievement") == vn_percent(row.achievement)
+        assert _fig(card, "target") == figure_with_unit(row.target, row.indicator)
+        assert _fig(card, "expected") == figure_with_unit(row.expected, row.indicator)
         assert f"{row.units_reported}/{row.units_expected} đơn vị" in card
     # The same figures by hand (rule 2): 600/2000 and 30 + 130 articles.
-    assert _fig(_card(page, data.ADULTS)[1], "ytd") == "30,0 %"
-    assert _fig(_card(page, data.ADULTS)[1], "achievement") == "37,5 %"
+    assert _fig(_card(page, data.ADULTS)[1], "ytd") == "30,0%"
+    assert _fig(_card(page, data.ADULTS)[1], "achievement") == "37,5%"
     assert _fig(_card(page, data.NEWS)[1], "ytd") == "160 tin, bài"
 
 
@@ -170,7 +171,7 @@ def test_commune_quarter_can_be_chosen(campaign: Campaign) -> None:
     page = _get(login(world.admin_a), _commune_url(world.commune_a, year=data.YEAR, quarter=1))
     row = campaign.row(world.plan_a, data.ADULTS, 1)
     assert "Số liệu lũy kế đến hết quý I/2026" in page
-    assert _fig(_card(page, data.ADULTS)[1], "ytd") == level_text(row.ytd_value, row.indicator) == "45,5 %"
+    assert _fig(_card(page, data.ADULTS)[1], "ytd") == figure_with_unit(row.ytd_value, row.indicator) == "45,5%"
 
 
 def test_commune_chart_draws_the_rollup_year_to_date(campaign: Campaign) -> None:
@@ -184,7 +185,7 @@ def test_commune_chart_draws_the_rollup_year_to_date(campaign: Campaign) -> None
     assert "45,5%" in svg.group(0) and "30,0%" in svg.group(0)
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>",
                       chart.group(1))
-    assert rows[1:3] == [("Quý I", "45,5 %", "20,0 %"), ("Quý II", "30,0 %", "40,0 %")]
+    assert rows[1:3] == [("Quý I", "45,5%", "20,0%"), ("Quý II", "30,0%", "40,0%")]
     assert f'data-indicator="{data.NEWS}"' not in re.sub(r'<li class="db-card.*?</li>', "", page, flags=re.S)
 
 
@@ -278,7 +279,7 @@ def test_commune_without_rollups_says_where_figures_come_from(world: World) -> N
     assert "Chưa có số liệu tổng hợp: số liệu có khi xã/phường chấp nhận báo cáo quý" in page
     status, card = _card(page, data.ADULTS)
     assert status == RollupStatus.NO_DATA and "Chưa có số liệu" in card
-    assert _fig(card, "target") == "80,0 %"
+    assert _fig(card, "target") == "80,0%"
 
 
 # --- The province dashboard ---------------------------------------------------------------------
@@ -312,8 +313,8 @@ def test_heat_table_sorts_by_an_indicator_with_blanks_last(campaign: Campaign) -
     cell = re.search(rf'<tr data-commune="xa-a">.*?data-indicator="{data.ADULTS}" data-status="(\w+)">(.*?)</td>',
                      page, re.S)
     assert cell and cell.group(1) == a.status == RollupStatus.AT_RISK
-    assert '<span class="db-heat-value">30,0 %</span>' in cell.group(2) and "Có nguy cơ chậm" in cell.group(2)
-    assert "đạt 37,5 % chỉ tiêu 80,0 %" in cell.group(2)
+    assert '<span class="db-heat-value">30,0%</span>' in cell.group(2) and "Có nguy cơ chậm" in cell.group(2)
+    assert "đạt 37,5% chỉ tiêu 80,0%" in cell.group(2)
 
 
 def test_heat_table_sorts_by_completeness(campaign: Campaign) -> None:
@@ -354,7 +355,7 @@ def test_heat_table_completeness_and_drill_down(campaign: Campaign) -> None:
     page = _get(client, _province_url(year=data.YEAR, quarter=2))
     row = re.search(r'<tr data-commune="xa-a">(.*?)</tr>', page, re.S)
     assert row
-    assert "100,0 %" in row.group(1) and "2/2 đơn vị" in row.group(1)
+    assert "100,0%" in row.group(1) and "2/2 đơn vị" in row.group(1)
     drill = _commune_url(world.commune_a, year=data.YEAR, quarter=2)
     assert f'href="{drill}"' in row.group(1)
     landing = _get(client, drill)
@@ -575,7 +576,7 @@ def test_plan_recompute_status_polls_until_the_rows_are_fresh(campaign: Campaign
     CommuneRollup.objects.filter(plan=world.plan_a, quarter=2).update(computed_at=later + timedelta(seconds=2))
     done = _get(client, status_url)
     assert "Đã tính xong" in done and "hx-trigger" not in done
-    assert '<div id="rollup-body" hx-swap-oob="true">' in done and "45,5 %" in done  # the fresh tables
+    assert '<div id="rollup-body" hx-swap-oob="true">' in done and "45,5%" in done  # the fresh tables
     assert key not in client.session  # forgotten once over
     assert "Không có yêu cầu" in _get(client, status_url)
 
@@ -866,10 +867,10 @@ def test_heat_table_columns_hold_one_kind_of_number_and_counts_say_what_they_cou
     for code in (data.ADULTS, data.NEWS):
         total_cell = re.search(rf'<td data-indicator="{code}">(.*?)</td>', total, re.S)
         row = ProvinceRollup.objects.get(province=world.province_p, indicator__code=code, year=data.YEAR, quarter=2)
-        assert total_cell and _heat_value(total_cell.group(1)) == level_text(row.ytd_value, row.indicator)
+        assert total_cell and _heat_value(total_cell.group(1)) == figure_with_unit(row.ytd_value, row.indicator)
         commune_cell = re.search(rf'data-indicator="{code}" data-status="\w+">(.*?)</td>', commune_a, re.S)
         mine = campaign.row(world.plan_a, code, 2)
-        assert commune_cell and _heat_value(commune_cell.group(1)) == level_text(mine.ytd_value, mine.indicator)
+        assert commune_cell and _heat_value(commune_cell.group(1)) == figure_with_unit(mine.ytd_value, mine.indicator)
     # The province's count beside 1.394 articles: both communes with a target have a figure
     # to date (B's from Q1), not "1/2" (the communes that reported this quarter).
     news = re.search(rf'<td data-indicator="{data.NEWS}">(.*?)</td>', total, re.S)
@@ -878,7 +879,7 @@ def test_heat_table_columns_hold_one_kind_of_number_and_counts_say_what_they_cou
     assert adults and "2/3 xã, phường có số liệu" in adults.group(1)
     # The completeness column: a rate and its units in every row.
     units = re.search(r'data-column="completeness">(.*?)</td>', total, re.S)
-    assert units and _heat_value(units.group(1)) == "50,0 %" and "2/4 đơn vị" in units.group(1)
+    assert units and _heat_value(units.group(1)) == "50,0%" and "2/4 đơn vị" in units.group(1)
     # The card counts the indicators that have a figure: not VNEID.
     assert re.search(r'data-kpi="indicators-with-data">2<', page)
     assert f'data-indicator="{data.VNEID}"' in page  # its column is there, empty

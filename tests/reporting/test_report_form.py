@@ -74,7 +74,7 @@ def test_last_quarters_figures_are_shown_beside_the_fields(world: World, report_
     _window(q2)
     report_q2 = services.unit_report_open(period=q2, unit=world.unit_a)
     html = login(world.reporter_a).get(_report_url(report_q2)).content.decode()
-    assert "Quý trước (Quý I năm 2026): 450/900 (50,0 %)" in _block(html, adults)
+    assert "Quý trước (Quý I năm 2026): 450/900 (50,0%)" in _block(html, adults)
     assert "Quý trước (Quý I năm 2026): 75 tin, bài" in _block(html, news)
 
 

@@ -24,7 +24,8 @@ from campaigns.models import AuditEntry, Plan
 from campaigns.plan_io import plan_data_export, plan_import
 from campaigns.services.plans import plan_issue, plan_update
 from campaigns.services.targets import TargetRow, plan_targets_save
-from reporting.documents import content, storage
+from reporting.documents import storage
+from reporting.documents.content.commune_report import commune_report_content
 from reporting.models import (
     CommuneReportState,
     CommuneReportTransition,
@@ -209,7 +210,7 @@ def test_issuing_right_after_a_target_edit_freezes_the_new_target(quarter: Quart
     row = _rollup(world, VNEID)
     assert (row.target, row.achievement) == (D(75), D("53.3333"))
     assert not rollups_pending(commune_ids=[world.commune_a.pk], year=2026, quarter=1)
-    line = next(r for r in content.commune_report_content(report=report).indicators if r.code == VNEID)
+    line = next(r for r in commune_report_content(report=report).indicators if r.code == VNEID)
     assert (line.target, line.achievement) == ("75,0", "53,3%")
     text = _pdf_text(report)
     assert "53,3%" in text and "57,1%" not in text

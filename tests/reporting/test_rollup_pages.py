@@ -28,13 +28,14 @@ from django.test import Client
 from django.urls import reverse
 
 from campaigns.models import UnitKind
+from portal.formats import vn_number
+from reporting.documents.content.common import figure_with_unit
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
     ProvinceRollup,
     UnitReport,
 )
-from reporting.views.rollups import level_text, number_text
 from tests import rollup_data as data
 from tests.conftest import World, login
 from tests.factories import CommuneFactory, UnitFactory
@@ -133,12 +134,12 @@ def _province_url(code: str = "PP", **params: Any) -> str:
 def test_numbers_use_the_indicators_decimals_and_vietnamese_separators() -> None:
     adults, news = data.ind(data.ADULTS), data.ind(data.NEWS)
     assert (adults.decimals, news.decimals) == (1, 0)
-    assert level_text(D("53.92857"), adults) == "53,9 %"
-    assert level_text(D("45.25"), adults) == "45,3 %"  # half up, as an official report rounds
-    assert level_text(D("1354"), news) == "1.354 tin, bài"
-    assert level_text(D("1234.5"), news) == "1.235 tin, bài"
-    assert level_text(None, news) == "—"
-    assert number_text(D("56.875"), 1) == "56,9"
+    assert figure_with_unit(D("53.92857"), adults) == "53,9%"
+    assert figure_with_unit(D("45.25"), adults) == "45,3%"  # half up, as an official report rounds
+    assert figure_with_unit(D("1354"), news) == "1.354 tin, bài"
+    assert figure_with_unit(D("1234.5"), news) == "1.235 tin, bài"
+    assert figure_with_unit(None, news) == "—"
+    assert vn_number(D("56.875"), 1) == "56,9"
 
 
 # --- The plan's progress page -------------------------------------------------------------
@@ -152,23 +153,23 @@ def test_plan_progress_shows_each_quarter_for_every_reader(progress: Progress, w
     assert '<th scope="col" class="rl-sticky">' in table and "<caption" in table
 
     adults = _row(table, "data-indicator", data.ADULTS)
-    assert "80,0 %" in _text(adults.split("</td>")[0])  # the year's target, with the decimals
+    assert "80,0%" in _text(adults.split("</td>")[0])  # the year's target, with the decimals
     css, q1 = _cell(adults, "data-quarter", "1")
     # 455/1000; target 80 % → 20 % expected after Q1; 45,5/80 = 56,875 % of the target.
-    assert "Trong quý 45,5 %" in q1 and "Lũy kế năm 45,5 %" in q1 and "Đạt so với chỉ tiêu 56,9 %" in q1
+    assert "Trong quý 45,5%" in q1 and "Lũy kế năm 45,5%" in q1 and "Đạt so với chỉ tiêu 56,9%" in q1
     assert "Đúng tiến độ" in q1
     # Half the units reported: it reads half-reported, and is marked so.
     assert "1/2 đơn vị (thiếu 1)" in q1 and "rl-q--partial" in css
     css, q2 = _cell(adults, "data-quarter", "2")
     # (500 + 100) / (1000 + 1000) = 30 %, not the 30 % average by luck: 50 % and 10 % average 30 % too,
     # so Q2's target line (40 %, margin 15 %) is what tells: 30 < 34 → at risk; 30/80 = 37,5 %.
-    assert "Trong quý 30,0 %" in q2 and "Đạt so với chỉ tiêu 37,5 %" in q2 and "Có nguy cơ chậm" in q2
+    assert "Trong quý 30,0%" in q2 and "Đạt so với chỉ tiêu 37,5%" in q2 and "Có nguy cơ chậm" in q2
     assert "2/2 đơn vị" in q2 and "thiếu" not in q2 and "rl-q--complete" in css
     assert _cell(adults, "data-quarter", "3")[1] == "Chưa tổng hợp"
 
     news = _row(table, "data-indicator", data.NEWS)
     _css, q1 = _cell(news, "data-quarter", "1")
-    assert "Trong quý 30 tin, bài" in q1 and "Đạt so với chỉ tiêu 10,0 %" in q1 and "Chậm tiến độ" in q1
+    assert "Trong quý 30 tin, bài" in q1 and "Đạt so với chỉ tiêu 10,0%" in q1 and "Chậm tiến độ" in q1
     _css, q2 = _cell(news, "data-quarter", "2")
     assert "Trong quý 90 tin, bài" in q2 and "Lũy kế năm 120 tin, bài" in q2 and "Có nguy cơ chậm" in q2
     # The status is a word with a mark, not a colour alone.
@@ -183,7 +184,7 @@ def test_plan_progress_says_reached_and_no_data(progress: Progress) -> None:
     page = _get(login(world.admin_b), _plan_url(progress.plan_b))
     table = _year_table(page, data.YEAR)
     _css, q1 = _cell(_row(table, "data-indicator", data.ADULTS), "data-quarter", "1")
-    assert "Trong quý 75,0 %" in q1 and "Đã đạt" in q1 and "1/1 đơn vị" in q1
+    assert "Trong quý 75,0%" in q1 and "Đã đạt" in q1 and "1/1 đơn vị" in q1
     css, q2 = _cell(_row(table, "data-indicator", data.NEWS), "data-quarter", "2")
     # Nothing reported in Q2: the flow keeps its year to date, and the cell says nobody reported.
     assert "Trong quý —" in q2 and "Lũy kế năm 1.234 tin, bài" in q2 and "0/1 đơn vị (thiếu 1)" in q2
@@ -227,7 +228,7 @@ def test_province_table_defaults_to_the_latest_quarter_past_its_deadline(progres
     _css, adults = _cell(total, "data-indicator", data.ADULTS)
     # Sum over the communes of the numerators over the sum of the denominators, to date:
     # A (600/2000) and B (300/400 kept from Q1) → 900/2400 = 37,5 %. Ân Thi has nothing.
-    assert adults.startswith("37,5 %")
+    assert adults.startswith("37,5%")
     # The count beside the figure counts what the figure is made of: A and B have a figure to
     # date (B's kept from Q1), out of the three communes with a target.
     assert "2/3 xã, phường có số liệu" in adults and "1 xã/phường có nguy cơ chậm hoặc chậm" in adults
@@ -236,9 +237,9 @@ def test_province_table_defaults_to_the_latest_quarter_past_its_deadline(progres
 
     commune_a = _row(page, "data-commune", "xa-a")
     css, cell = _cell(commune_a, "data-indicator", data.ADULTS)
-    assert cell == "30,0 % ! Có nguy cơ chậm 2/2 đơn vị" and "rl-q--complete" in css
+    assert cell == "30,0% ! Có nguy cơ chậm 2/2 đơn vị" and "rl-q--complete" in css
     css, cell = _cell(_row(page, "data-commune", "xa-b"), "data-indicator", data.ADULTS)
-    assert cell == "75,0 % ✓ Đã đạt 0/1 đơn vị (thiếu 1)" and "rl-q--missing" in css
+    assert cell == "75,0% ✓ Đã đạt 0/1 đơn vị (thiếu 1)" and "rl-q--missing" in css
     assert _cell(_row(page, "data-commune", "an-thi"), "data-indicator", data.NEWS)[1] == "Không có"
     assert reverse("commune_detail", kwargs={"commune_code": "xa-a"}) in commune_a
     assert _plan_url(world.plan_a) in commune_a
@@ -256,10 +257,10 @@ def test_province_table_shows_the_chosen_quarter(progress: Progress) -> None:
     assert "Lũy kế đến hết quý I/2026" in page
     _css, adults = _cell(_row(page, "data-row", "province"), "data-indicator", data.ADULTS)
     # (455 + 300) / (1000 + 400) = 53,93 %; an average of 45,5 % and 75 % would say 60,3 %.
-    assert adults.startswith("53,9 %") and "2/3 xã, phường có số liệu" in adults
+    assert adults.startswith("53,9%") and "2/3 xã, phường có số liệu" in adults
     assert "0 xã/phường có nguy cơ chậm hoặc chậm" in adults
     css, cell = _cell(_row(page, "data-commune", "xa-a"), "data-indicator", data.ADULTS)
-    assert cell == "45,5 % → Đúng tiến độ 1/2 đơn vị (thiếu 1)" and "rl-q--partial" in css
+    assert cell == "45,5% → Đúng tiến độ 1/2 đơn vị (thiếu 1)" and "rl-q--partial" in css
     _css, cell = _cell(_row(page, "data-commune", "an-thi"), "data-indicator", data.ADULTS)
     assert cell == "— … Chưa có số liệu 0/1 đơn vị (thiếu 1)"
 

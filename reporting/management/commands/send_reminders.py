@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaigns.models import Commune
+from portal.formats import vn_date
 from portal.scoping import scopes_disabled, tenant_scope
 from reporting.deadlines import local_today
 from reporting.services.reminders import DueReminder, reminder_deliver, reminders_due
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             summary = _("Ngày %(d)s: %(n)s nhắc nhở đến hạn (chạy thử: không gửi, không ghi nhận).")
         else:
             summary = _("Ngày %(d)s: %(n)s nhắc nhở đến hạn, đã gửi %(s)s.")
-        self.stdout.write(summary % {"d": today.strftime("%d/%m/%Y"), "n": total, "s": sent})
+        self.stdout.write(summary % {"d": vn_date(today), "n": total, "s": sent})
 
     @staticmethod
     def _line(item: DueReminder, status: str) -> str:

@@ -1,4 +1,13 @@
-"""What the dashboards share: the plan and quarters they show, and tasks' due days."""
+"""What the dashboards share (selectors layer): the plan and quarters they show, and tasks' due days.
+
+The dashboards' reads (commune, province and unit beside this module) are a commune's campaign
+at a glance, a province's communes side by side, and what a unit has to report next. The figures
+are the stored rollups (CommuneRollup, ProvinceRollup), read the way the progress pages and the
+PDFs read them (reporting.selectors.rollups, reporting.documents.content); completeness follows
+reporting.selectors.reports.period_completeness. Nothing here computes a figure of its own.
+Every read is a fixed number of queries, however many units, indicators, tasks, periods or
+communes there are.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +22,6 @@ from campaigns.timeframes import Timeframe, parse_timeframe
 from reporting.models import PeriodKind, ReportingPeriod
 from reporting.rollups.compute import plans_for_year
 from reporting.selectors import rollups as rollup_selectors
-from targets.status import (
-    LAGGING as LAGGING,  # re-exported: the dashboards' readers use it
-)
 
 QUARTERS = (1, 2, 3, 4)
 # A task falling due within this many days is "upcoming" on the dashboards.
