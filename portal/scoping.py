@@ -1,11 +1,16 @@
 """Fail-closed tenant scoping (DESIGN.md rule 1), built on django-scopes.
 
-Every tenant-owned model declares ``objects = tenant_manager("<path to commune>")``. Queries
-through that manager raise ScopeError unless a scope is active, and inside one they see only
-the communes of the scope. Rows that belong to communes in a way one path cannot say (a
-national indicator, a province's document or rollup) use a ``CommuneScopedManager`` with its
+Every tenant-owned model declares ``objects = TenantManager("<path to commune>")``. Queries
+through that manager (and through the related managers Django derives from it, such as
+``plan.tasks``) raise ScopeError unless a scope is active, and inside one they see only the
+communes of the scope. Rows that belong to communes in a way one path cannot say (a national
+indicator, a province's document or rollup) use a ``CommuneScopedManager`` subclass with its
 own filter. The scope is entered in exactly one place per surface: the web middleware, the API
 authentication and the Celery task base class.
+
+Both managers are plain generic classes (not django-scopes' per-call ``ScopedManager``
+classes), so mypy's Django plugin types ``Plan.objects`` as ``TenantManager[Plan]`` and
+``commune.plans`` as a related manager of plans.
 
 ``active_commune_ids()`` is the one reader of the active scope: nothing else looks inside
 django-scopes' state.
@@ -17,22 +22,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 from django_scopes.manager import DisabledQuerySet
 
 __all__ = [
-    "CommuneScopedManager", "ScopeError", "active_commune_ids", "require_scope", "scopes_disabled",
-    "tenant_manager", "tenant_scope",
+    "CommuneScopedManager", "ScopeError", "TenantManager", "active_commune_ids", "require_scope",
+    "scopes_disabled", "tenant_scope",
 ]
 
 M = TypeVar("M", bound=models.Model)
-
-def tenant_manager(commune_path: str,
-                   manager_class: type[models.Manager[Any]] = models.Manager) -> models.Manager[Any]:
-    """A manager filtered to the communes of the active scope; raises with no scope active."""
-    manager: models.Manager[Any] = ScopedManager(manager_class, commune=commune_path)
-    return manager
 
 
 @contextmanager
@@ -49,7 +49,7 @@ def tenant_scope(commune_ids: Iterable[int]) -> Iterator[None]:
 def active_commune_ids() -> list[int] | None:
     """The ids of the communes the active scope may see; None inside ``scopes_disabled()``
     (every commune). Raises ScopeError when no scope is active (fail-closed)."""
-    current = get_scope()
+    current: dict[str, Any] = get_scope()
     if not current.get("_enabled", True):  # django-scopes' own marker of scopes_disabled()
         return None
     if "commune" not in current:
@@ -58,7 +58,7 @@ def active_commune_ids() -> list[int] | None:
     if value is None:
         return None
     items = value if isinstance(value, list | tuple) else [value]
-    return [int(getattr(item, "pk", item)) for item in items]
+    return [int(item.pk if isinstance(item, models.Model) else item) for item in items]
 
 
 def require_scope() -> None:
@@ -82,3 +82,40 @@ class CommuneScopedManager(models.Manager[M]):
         except ScopeError:
             return DisabledQuerySet(self.model, using=self._db, missing_scopes={"commune"})
         return queryset if ids is None else self.scope_filter(queryset, ids)
+
+
+class TenantManager(CommuneScopedManager[M]):
+    """The manager of a tenant-owned model: the rows whose commune, reached by one lookup path
+    (``"commune"``, ``"plan__commune"``, ``"pk"`` for the commune itself), is in the scope.
+
+    Fail-closed like django-scopes' ScopedManager, which it replaces with one typed class:
+    with no scope even ``.all()`` raises at once; ``scopes_disabled()`` sees every row.
+    """
+
+    def __init__(self, commune_path: str = "") -> None:
+        super().__init__()
+        self._commune_path = commune_path
+
+    @property
+    def commune_path(self) -> str:
+        """The lookup from the model to its commune.
+
+        Django builds a related manager (``plan.tasks``, ``target.reporting_units``) as a
+        subclass of the related model's default manager, instantiated without arguments: such
+        a manager takes the path of that default manager.
+        """
+        if self._commune_path:
+            return self._commune_path
+        default = self.model._meta.default_manager
+        if not isinstance(default, TenantManager) or not default._commune_path:
+            raise ImproperlyConfigured(f"{self.model.__name__} has no TenantManager with a path.")
+        return default._commune_path
+
+    def scope_filter(self, queryset: models.QuerySet[M], commune_ids: list[int]) -> models.QuerySet[M]:
+        return queryset.filter(**{f"{self.commune_path}__in": commune_ids})
+
+    def all(self) -> models.QuerySet[M]:
+        queryset = super().all()
+        if isinstance(queryset, DisabledQuerySet):
+            queryset.all()  # raises ScopeError now, as django-scopes' managers do
+        return queryset

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import CommuneScopedManager, tenant_manager
+from portal.scoping import CommuneScopedManager, TenantManager
 
 
 class Period(models.TextChoices):
@@ -122,7 +122,7 @@ class Target(models.Model):
     reporting_units = models.ManyToManyField("campaigns.Unit", related_name="reported_targets", blank=True,
                                              verbose_name=_("đơn vị báo cáo"))
 
-    objects = tenant_manager("plan__commune")
+    objects = TenantManager("plan__commune")
 
     class Meta:
         verbose_name = _("chỉ tiêu")
