@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from campaigns.models import Commune, Province, Unit, UnitKind
+from campaigns.models import Commune, Plan, Province, Task, Unit, UnitKind
 from portal.access import Role
 from portal.scoping import scopes_disabled
+from reporting.models import ReportingPeriod, UnitReport
+from reporting.services.periods import reporting_periods_sync
+from reporting.services.unit_reports import unit_report_open
+from targets.models import Target
 from tests.factories import (
     PASSWORD,
     CommuneFactory,
@@ -46,19 +50,19 @@ class World:
     unit_a: Unit
     unit_a2: Unit
     unit_b: Unit
-    admin_a: Any
-    viewer_a: Any
-    reporter_a: Any
-    reporter_a2: Any
-    admin_b: Any
-    reviewer_p: Any
-    reviewer_q: Any
-    admin_c: Any
-    plan_a: Any
-    task_a: Any
-    target_a: Any
-    period_a: Any
-    report_a: Any
+    admin_a: User
+    viewer_a: User
+    reporter_a: User
+    reporter_a2: User
+    admin_b: User
+    reviewer_p: User
+    reviewer_q: User
+    admin_c: User
+    plan_a: Plan
+    task_a: Task
+    target_a: Target
+    period_a: ReportingPeriod
+    report_a: UnitReport
 
 
 @pytest.fixture(autouse=True)
@@ -90,10 +94,6 @@ def world(db: None) -> World:
         task_a = TaskFactory(plan=plan_a, lead_unit=unit_a)
         target_a = TargetFactory(plan=plan_a)
         target_a.reporting_units.set([unit_a])
-        from reporting.models import ReportingPeriod
-        from reporting.services.periods import reporting_periods_sync
-        from reporting.services.unit_reports import unit_report_open
-
         reporting_periods_sync(plan=plan_a)
         period_a = ReportingPeriod.objects.get(plan=plan_a, year=2026, quarter=1)
         report_a = unit_report_open(period=period_a, unit=unit_a)
@@ -122,7 +122,7 @@ def world(db: None) -> World:
         )
 
 
-def login(user: Any) -> Client:
+def login(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

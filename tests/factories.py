@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
 
-from campaigns.models import Commune, CommuneKind, Membership, Province, Unit, UnitKind
+from campaigns.models import Commune, CommuneKind, Membership, Plan, Province, Task, Unit, UnitKind
 from portal.access import Role
+from targets.models import Indicator, Target
 
 PASSWORD = "Mat-khau-2026"  # noqa: S105
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-class ProvinceFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT]):
+    """A factory whose call (``PlanFactory(...)``) mypy knows returns the model instance."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # factory-boy's metaclass makes ``Factory(**kwargs)`` return ``Factory.create(**kwargs)``,
+        # a model instance; mypy does not read a metaclass's ``__call__``, so this declaration
+        # (never defined at run time) says it in the only way mypy reads.
+        def __new__(cls, **kwargs: Any) -> ModelT: ...  # type: ignore[misc]  # not a factory instance: the model's
+
+
+class ProvinceFactory(ModelFactory[Province]):
     class Meta:
         model = Province
         django_get_or_create = ("code",)
@@ -23,7 +43,7 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
     agency_signer_name = factory.Sequence(lambda n: f"Người Ký Sở {n}")
 
 
-class CommuneFactory(factory.django.DjangoModelFactory):
+class CommuneFactory(ModelFactory[Commune]):
     class Meta:
         model = Commune
 
@@ -33,7 +53,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Thử Nghiệm {n}")
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(ModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -45,7 +65,13 @@ class UnitFactory(factory.django.DjangoModelFactory):
     head_name = factory.Sequence(lambda n: f"Thủ Trưởng {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _password_set(user: User, create: bool, extracted: str | None, **kwargs: object) -> None:
+    user.set_password(extracted or PASSWORD)
+    if create:
+        user.save()
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -55,15 +81,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
     first_name = factory.Sequence(lambda n: f"Người dùng {n}")
 
-    @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        self.set_password(extracted or PASSWORD)
-        if create:
-            self.save()
+    password = factory.PostGeneration(_password_set)
 
 
 def member(role: str, *, commune: Commune | None = None, unit: Unit | None = None,
-           province: Province | None = None, username: str | None = None) -> object:
+           province: Province | None = None, username: str | None = None) -> User:
     """A user with one membership."""
     user = UserFactory(username=username) if username else UserFactory()
     if role == Role.UNIT_REPORTER and unit is not None:
@@ -72,9 +94,9 @@ def member(role: str, *, commune: Commune | None = None, unit: Unit | None = Non
     return user
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(ModelFactory[Plan]):
     class Meta:
-        model = "campaigns.Plan"
+        model = Plan
 
     commune = factory.SubFactory(CommuneFactory)
     issuing_body = factory.LazyAttribute(lambda o: f"ỦY BAN NHÂN DÂN {o.commune.official_name.upper()}")
@@ -88,9 +110,9 @@ class PlanFactory(factory.django.DjangoModelFactory):
     end_year = 2026
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(ModelFactory[Task]):
     class Meta:
-        model = "campaigns.Task"
+        model = Task
 
     plan = factory.SubFactory(PlanFactory)
     order = factory.Sequence(lambda n: n + 1)
@@ -102,17 +124,16 @@ class TaskFactory(factory.django.DjangoModelFactory):
     recurrence = "continuous"
 
 
-class TargetFactory(factory.django.DjangoModelFactory):
+class TargetFactory(ModelFactory[Target]):
     class Meta:
-        model = "targets.Target"
+        model = Target
 
     plan = factory.SubFactory(PlanFactory)
-    indicator = factory.LazyFunction(lambda: _standard_indicator("ADULTS_DIGITAL_SKILLS"))
+    indicator = factory.LazyFunction(lambda: standard_indicator("ADULTS_DIGITAL_SKILLS"))
     year = 2026
     value = 80
 
 
-def _standard_indicator(code: str) -> object:
-    from targets.models import Indicator
-
+def standard_indicator(code: str) -> Indicator:
+    """The national standard indicator of this code."""
     return Indicator.objects.get(commune__isnull=True, code=code)
