@@ -61,8 +61,13 @@ class _SourceContract(Contract):
     def violations(self, module: str, tree: ast.Module) -> Iterator[str]:
         raise NotImplementedError
 
+    def strings(self, field_name: str) -> set[str]:
+        """A set field's value: import-linter replaces each class-level field with its parsed
+        value (or None when optional and absent) on the instance."""
+        return {str(item) for item in getattr(self, field_name) or ()}
+
     def check(self, graph: Any, verbose: bool) -> ContractCheck:
-        roots = {str(root) for root in self.root_packages}  # type: ignore[attr-defined]
+        roots = self.strings("root_packages")
         found = [f"{module}: {problem}" for module, tree in _modules(graph, roots)
                  for problem in self.violations(module, tree)]
         return ContractCheck(kept=not found, metadata={"violations": found})
@@ -79,7 +84,7 @@ class PrivateNamesContract(_SourceContract):
     type_name = "private_names"
 
     def violations(self, module: str, tree: ast.Module) -> Iterator[str]:
-        roots = {str(root) for root in self.root_packages}  # type: ignore[attr-defined]
+        roots = self.strings("root_packages")
         for node in ast.walk(tree):
             if not isinstance(node, ast.ImportFrom):
                 continue
@@ -98,8 +103,8 @@ class ModuleLevelImportsContract(_SourceContract):
     allowed_in = fields.SetField(subfield=fields.StringField(), required=False)
 
     def violations(self, module: str, tree: ast.Module) -> Iterator[str]:
-        roots = {str(root) for root in self.root_packages}  # type: ignore[attr-defined]
-        allowed = {str(name) for name in self.allowed_in or ()}  # type: ignore[attr-defined]
+        roots = self.strings("root_packages")
+        allowed = self.strings("allowed_in")
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue

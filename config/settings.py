@@ -93,7 +93,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "var" / "db.sqlite3",
+            "NAME": str(BASE_DIR / "var" / "db.sqlite3"),
             "OPTIONS": {"timeout": 20},
         }
     }

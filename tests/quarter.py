@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
@@ -114,7 +114,13 @@ READY = {"number": "5", "issue_date": date(2026, 4, 2), "highlights": "Đã tổ
 
 
 # The quarter's school has not reported: issuing needs the admin's confirmation and reason.
-CONFIRM = {"incomplete_confirmed": True, "incomplete_reason": "Trường học chưa báo cáo, đã nhắc; báo cáo đúng hạn"}
+class Confirmation(TypedDict):
+    incomplete_confirmed: bool
+    incomplete_reason: str
+
+
+CONFIRM: Confirmation = {"incomplete_confirmed": True,
+                         "incomplete_reason": "Trường học chưa báo cáo, đã nhắc; báo cáo đúng hạn"}
 
 
 def issue(quarter: Quarter, **fields: Any) -> CommuneReport:

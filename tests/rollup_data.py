@@ -66,6 +66,7 @@ def deadlines(plan: Any, *, passed: tuple[int, ...], next_in: int = 30) -> None:
     ahead = [quarter for quarter in (1, 2, 3, 4) if quarter not in passed]
     for period in ReportingPeriod.objects.filter(plan=plan, year=YEAR, quarter__isnull=False):
         quarter = period.quarter
+        assert quarter is not None  # quarterly periods only
         if quarter in passed:
             deadline = today - timedelta(days=50 - 10 * quarter)
         else:

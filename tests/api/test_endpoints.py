@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -157,6 +158,7 @@ def test_the_reviewer_downloads_the_issued_pdf(quarter: Quarter) -> None:
     report = issue(quarter)
     response = api_client(quarter.world.reviewer_p).get(f"/api/v1/commune-reports/{report.pk}/document.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert isinstance(response, StreamingHttpResponse)
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert api_client(quarter.world.reviewer_q).get(
         f"/api/v1/commune-reports/{report.pk}/document.pdf").status_code == 404

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 from django.urls import resolve
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -50,8 +50,10 @@ def _drf(view_class: Any, ids: list[int], request: Any) -> list[dict[str, Any]]:
     prefetch = []
     for name, field in serializer_class().fields.items():
         if isinstance(field, serializers.ListSerializer):
+            assert isinstance(field.child, serializers.ModelSerializer)
             child = type(field.child)
-            prefetch.append(Prefetch(field.source or name, queryset=child.Meta.model.objects.order_by(
+            child_model: type[Model] = child.Meta.model
+            prefetch.append(Prefetch(field.source or name, queryset=child_model._default_manager.order_by(
                 *getattr(child.Meta, "row_ordering", ("pk",)))))
     objects = model.objects.prefetch_related(*prefetch).in_bulk(ids)
     data = serializer_class([objects[pk] for pk in ids], many=True, context={"request": request}).data
@@ -69,7 +71,9 @@ def test_every_list_answers_what_its_serializer_says(world: World, case: Case) -
     body = response.json()
     rows = body["results"] if isinstance(body, dict) else body
     assert len(rows) >= 12
-    view_class = resolve(url.split("?")[0]).func.view_class
+    view = resolve(url.split("?")[0]).func
+    assert hasattr(view, "view_class")  # a class-based view's as_view()
+    view_class = view.view_class
     from campaigns.selectors.access import resolve_access
 
     with tenant_scope(resolve_access(user).commune_ids):
@@ -92,6 +96,7 @@ def test_awkward_values_read_from_rows_as_drf_shows_them(world: World) -> None:
         from targets.models import Indicator
 
         indicator = Indicator.objects.filter(commune__isnull=True).order_by("order").first()
+        assert indicator is not None
         IndicatorValue.objects.create(report=report, indicator=indicator, numerator=D("12.50"), denominator=None,
                                       value=D("0"), comment="")
         TaskProgress.objects.create(report=report, task=world.task_a, status="", output_quantity=None)
@@ -114,15 +119,15 @@ def test_awkward_values_read_from_rows_as_drf_shows_them(world: World) -> None:
 # --- What a reader refuses -----------------------------------------------------------------------
 
 
-class _Method(serializers.ModelSerializer):  # type: ignore[type-arg]
-    label = serializers.SerializerMethodField()
+class _Method(serializers.ModelSerializer):
+    caption = serializers.SerializerMethodField()
 
     class Meta:
         model = Unit
-        fields = ["id", "label"]
+        fields = ["id", "caption"]
 
 
-class _Property(serializers.ModelSerializer):  # type: ignore[type-arg]
+class _Property(serializers.ModelSerializer):
     commune_name = serializers.CharField(source="commune.official_name")
 
     class Meta:
@@ -130,7 +135,7 @@ class _Property(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = ["id", "commune_name"]
 
 
-class _Object(serializers.ModelSerializer):  # type: ignore[type-arg]
+class _Object(serializers.ModelSerializer):
     commune = serializers.CharField()  # str(commune): a related object, not a column
 
     class Meta:
@@ -152,7 +157,7 @@ def test_every_list_serializer_of_the_api_compiles() -> None:
         serializer_class = getattr(view_class, "serializer_class", None)
         if getattr(view_class, "action", None) == "list" and isinstance(serializer_class, type) and issubclass(
                 serializer_class, serializers.ModelSerializer):
-            assert row_reader(view_class.serializer_class).lookups
+            assert row_reader(serializer_class).lookups
 
 
 # --- Keyset cursors --------------------------------------------------------------------------------
@@ -218,6 +223,7 @@ def test_a_tampered_cursor_is_a_404_never_a_500(world: World, position: str) -> 
 def test_a_cursor_past_the_end_is_an_empty_page_that_leads_back(world: World) -> None:
     with scopes_disabled():
         last = Unit.objects.filter(commune=world.commune_a).order_by("-id").first()
+    assert last is not None
     response = api_client(world.admin_a).get(f"/api/v1/units/?cursor={_cursor(f'p={world.commune_a.pk}.{last.pk}')}")
     body = response.json()
     assert body["results"] == [] and body["next"] is None and body["previous"]

@@ -77,7 +77,8 @@ def api_schema(request: pytest.FixtureRequest) -> Iterator[Any]:
 if not hasattr(pytest.Function, "_nodeid"):
     # schemathesis 4.32 renames the test node after each operation through Node._nodeid,
     # which pytest 9.2 keeps as Node._id: the same attribute under its new name.
-    pytest.Function._nodeid = property(lambda node: node._id, lambda node, value: setattr(node, "_id", value))
+    pytest.Function._nodeid = property(  # type: ignore[attr-defined]  # the name pytest dropped, put back
+        lambda node: node._id, lambda node, value: setattr(node, "_id", value))
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 

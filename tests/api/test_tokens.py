@@ -171,7 +171,9 @@ def _throttle(rate: str, clock: _Clock) -> Any:
 
     throttle = TokenRateThrottle.__new__(TokenRateThrottle)
     throttle.rate = rate
-    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
+    num_requests, duration = throttle.parse_rate(rate)
+    assert num_requests is not None and duration is not None
+    throttle.num_requests, throttle.duration = num_requests, duration
     throttle.timer = clock
     return throttle
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
@@ -16,10 +17,14 @@ from django.urls import reverse
 from tests.conftest import World
 from tests.factories import PASSWORD
 
+if TYPE_CHECKING:
+    # The stubs' name for what the test client returns (a response with .client, .json()...).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 LOGIN = "/accounts/login/"
 
 
-def _login(client: Client, login: str, password: str) -> object:
+def _login(client: Client, login: str, password: str) -> TestResponse:
     return client.post(LOGIN, {"login": login, "password": password})
 
 
@@ -97,7 +102,7 @@ def test_password_reset_by_email(world: World) -> None:
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.admin_a.email]
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", message.body)
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", str(message.body))
     assert link, message.body
     form_page = client.get(link.group(1), follow=True)
     assert form_page.status_code == 200

@@ -100,7 +100,8 @@ def test_demo_reports_the_past_quarters_through_the_services(today: date) -> Non
             assert [by_quarter[q] for q in (1, 2, 3, 4)] == [full, full, full, latest]
         assert made == reports.count()
         # Sent before the deadline (backdated), and the figures are rolled up.
-        assert all(r.first_submitted_at.date() < r.period.unit_deadline for r in reports.select_related("period"))
+        assert all(r.first_submitted_at is not None and r.first_submitted_at.date() < r.period.unit_deadline
+                   for r in reports.select_related("period"))
         rolled = set(CommuneRollup.objects.filter(commune=ba_ngoi, year=2026).values_list("quarter", flat=True))
         assert rolled == set(by_quarter) - ({4} if today.year == 2026 else set())
         # Idempotent: a second load keeps the same reports.

@@ -56,8 +56,10 @@ def test_ba_ngoi_appendix_numbers_tree_and_rate_targets(demo: None) -> None:
         groups = list(plan.tasks.filter(level=1).values_list("number", flat=True))
         assert groups == ["I", "II", "III", "IV"]
         first = plan.tasks.get(order=3)
-        assert first.parent.number == "1" and first.parent.parent.number == "I"
-        assert first.lead_unit.name == "Phòng Văn hóa – Xã hội"
+        parent = first.parent
+        assert parent is not None and parent.parent is not None
+        assert parent.number == "1" and parent.parent.number == "I"
+        assert first.lead_unit is not None and first.lead_unit.name == "Phòng Văn hóa – Xã hội"
         assert [c.display for c in first.coordinators.all()] == ["Các cơ quan, đơn vị"]
         assert first.recurrence == "continuous"
         news = Target.objects.get(plan=plan, indicator__code="NEWS_ARTICLES")
@@ -122,7 +124,8 @@ def test_unknown_units_are_created_only_when_asked(demo: None) -> None:
         with pytest.raises(PlanImportError):
             plan_import(data=plan_data_from_dict(raw), commune=commune)
         plan = plan_import(data=plan_data_from_dict(raw), commune=commune, create_units=True)
-        assert plan.tasks.get(order=2).lead_unit.name == "Hội Nông dân xã"
+        lead_unit = plan.tasks.get(order=2).lead_unit
+        assert lead_unit is not None and lead_unit.name == "Hội Nông dân xã"
 
 
 @pytest.mark.django_db

@@ -4,13 +4,15 @@ for when the source document is incomplete."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from campaigns.models import PlanAmendment, PlanSection, PlanStatus, SectionKind
+from campaigns.models import Plan, PlanAmendment, PlanSection, PlanStatus, SectionKind
 from campaigns.selectors.plan_text import (
     plan_blocks,
     target_statement_problem,
@@ -22,6 +24,7 @@ from campaigns.services.targets import TargetRow, plan_targets_save
 from portal.scoping import scopes_disabled
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
+from targets.models import Target
 from tests.conftest import World, login
 from tests.documents import pdfcheck as pc
 from tests.documents.fidelity import squeeze
@@ -29,12 +32,11 @@ from tests.documents.fidelity import squeeze
 pytestmark = pytest.mark.django_db
 
 
-def _row(target, **changes) -> TargetRow:  # type: ignore[no-untyped-def]
-    values = {"indicator_id": target.indicator_id, "year": target.year, "value": target.value,
-              "statement": target.statement, "target_id": target.pk,
-              "reporting_unit_ids": [u.pk for u in target.reporting_units.all()]}
-    values.update(changes)
-    return TargetRow(**values)
+def _row(target: Target, **changes: Any) -> TargetRow:
+    row = TargetRow(indicator_id=target.indicator_id, year=target.year, value=target.value,
+                    statement=target.statement, target_id=target.pk,
+                    reporting_unit_ids=[u.pk for u in target.reporting_units.all()])
+    return replace(row, **changes)
 
 
 @pytest.mark.parametrize(("value", "statement", "agrees"), [
@@ -82,7 +84,7 @@ def test_a_targets_section_with_its_own_text_prints_the_text_once(world: World) 
     assert texts == ["II. CHỈ TIÊU", f"- {target.statement}"]
 
 
-def _issued_plan_with_written_target(world: World):  # type: ignore[no-untyped-def]
+def _issued_plan_with_written_target(world: World) -> tuple[Plan, Target, PlanSection]:
     with scopes_disabled():
         plan = world.plan_a
         target = world.target_a

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from tests.conftest import SECRET_UNIT_NAME, World, login
 
@@ -49,7 +51,8 @@ def test_user_without_membership_is_told_so(db: None) -> None:
 
 
 @pytest.mark.django_db
-def test_commune_page_query_count_is_constant(world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_commune_page_query_count_is_constant(world: World,
+                                              django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     from portal.scoping import scopes_disabled
     from tests.factories import UnitFactory
 
@@ -73,7 +76,7 @@ def test_vietnamese_is_the_default_whatever_the_browser_says(world: World) -> No
     assert "Sign In" in client.get("/accounts/login/").content.decode()
 
 
-def test_static_files_are_served_without_collectstatic(client) -> None:  # type: ignore[no-untyped-def]
+def test_static_files_are_served_without_collectstatic(client: Client) -> None:
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
 

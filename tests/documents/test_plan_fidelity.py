@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoDbBlocker
 
 from campaigns.models import Membership, Plan
 from campaigns.selectors.plan_text import plan_blocks
@@ -64,9 +65,9 @@ def _page_parts(content: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[dict[str, Rendered]]:
+def rendered(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Rendered]]:
     result: dict[str, Rendered] = {}
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock(), transaction.atomic():
         assert "test" in str(connection.settings_dict["NAME"]) or "memory" in str(connection.settings_dict["NAME"])
         call_command("load_demo", "--no-reports", stdout=io.StringIO())
         with scopes_disabled():

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from pdfplumber.page import Page
+from pytest_django import DjangoDbBlocker
 
 from campaigns.models import IssuerKind, Plan, TasksLayout
 from portal.scoping import scopes_disabled
 from reporting.documents.formatting import recipient_lines
-from reporting.documents.profiles import PARTY, STATE, FormatProfile, profile_for
+from reporting.documents.profiles import PARTY, STATE, FormatProfile, TextStyle, profile_for
 from reporting.documents.storage import document_render
 from reporting.models import DocumentKind
 from tests.documents import pdfcheck as pc
@@ -56,9 +58,9 @@ def _heading(number: str, heading: str, level: int, profile: FormatProfile) -> s
 
 
 @pytest.fixture(scope="module")
-def seeds(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[dict[str, SeedPdf]]:
+def seeds(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, SeedPdf]]:
     result: dict[str, SeedPdf] = {}
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock(), transaction.atomic():
         # Never the development database: pytest-django creates the test database only when
         # a collected test is marked django_db (this module is, see pytestmark).
         assert "test" in str(connection.settings_dict["NAME"]) or "memory" in str(connection.settings_dict["NAME"])
@@ -133,8 +135,8 @@ def test_page_numbers_top_centre_not_on_page_one(seed: SeedPdf) -> None:
         assert pc.page_number_text(pdf.pages[1]) == "2"
 
 
-def _assert_element(page: object, text: str, style: object) -> None:
-    pc.assert_style(page, text, size=style.size, bold=style.bold, italic=style.italic)  # type: ignore[arg-type, attr-defined]
+def _assert_element(page: Page, text: str, style: TextStyle) -> None:
+    pc.assert_style(page, text, size=style.size, bold=style.bold, italic=style.italic)
 
 
 def test_state_header(seeds: dict[str, SeedPdf]) -> None:
@@ -151,7 +153,9 @@ def test_state_header(seeds: dict[str, SeedPdf]) -> None:
             _assert_element(page, "KẾ HOẠCH", profile.doc_type)
             _assert_element(page, seed.title, profile.summary)
             # The motto's line is as long as the motto; the issuing body's 1/3–1/2 of it.
-            rule, text = pc.line_under(page, "Độc lập - Tự do - Hạnh phúc")  # type: ignore[misc]
+            under_motto = pc.line_under(page, "Độc lập - Tự do - Hạnh phúc")
+            assert under_motto is not None
+            rule, text = under_motto
             assert rule == pytest.approx(text, rel=0.03)
             issuing_line = seed.issuing_body.removeprefix("ỦY BAN NHÂN DÂN").strip()
             under = pc.line_under(page, issuing_line)
@@ -180,7 +184,9 @@ def test_party_header(seeds: dict[str, SeedPdf]) -> None:
     with pc.open_pdf(seed.content) as pdf:
         page = pdf.pages[0]
         _assert_element(page, "ĐẢNG CỘNG SẢN VIỆT NAM", profile.national_title)
-        rule, text = pc.line_under(page, "ĐẢNG CỘNG SẢN VIỆT NAM")  # type: ignore[misc]
+        under_title = pc.line_under(page, "ĐẢNG CỘNG SẢN VIỆT NAM")
+        assert under_title is not None
+        rule, text = under_title
         assert rule == pytest.approx(text, rel=0.03)
         _assert_element(page, "ĐẢNG BỘ TỈNH QUẢNG NINH", profile.parent_body)
         _assert_element(page, "ĐẢNG ỦY PHƯỜNG HÀ TU", profile.issuing_body)

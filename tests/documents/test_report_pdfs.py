@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
 
@@ -271,7 +272,9 @@ def test_header_sizes_and_styles(doc: Doc) -> None:
         _assert_element(page, profile.national_title_text, profile.national_title)
         if profile.motto_text:
             _assert_element(page, profile.motto_text, profile.motto)
-            rule, text = pc.line_under(page, profile.motto_text)  # type: ignore[misc]
+            under_motto = pc.line_under(page, profile.motto_text)
+            assert under_motto is not None
+            rule, text = under_motto
             assert rule == pytest.approx(text, rel=0.03)
         else:
             assert not pc.chars_of(page, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
@@ -413,7 +416,8 @@ def test_a_stale_unit_report_pdf_is_rendered_again_after_a_change(world: World) 
     assert storage.document_current(kind=DocumentKind.UNIT_REPORT, source=report).is_stale
     changed = client.get(url)
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
-    with pc.open_pdf(b"".join(changed.streaming_content)) as pdf:  # type: ignore[attr-defined]
+    assert isinstance(changed, StreamingHttpResponse)
+    with pc.open_pdf(b"".join(changed.streaming_content)) as pdf:
         assert pc.contains_text(pc.page_words(pdf), "Mở thêm hai lớp học buổi tối")
     current = storage.document_current(kind=DocumentKind.UNIT_REPORT, source=report)
     assert current.document is not None and current.document.pk == stored.document.pk and not current.is_stale

@@ -325,6 +325,7 @@ def test_a_pdf_whose_file_is_lost_is_made_again_or_said_missing(
     url = reverse("plan_pdf", kwargs={"plan_pk": world.plan_a.pk})
     with tenant_scope([world.commune_a.pk]):
         draft = document_render_and_store(kind=PLAN, source=world.plan_a)
+    assert draft.file.name is not None
     default_storage.delete(draft.file.name)  # the media volume lost it
     with django_capture_on_commit_callbacks(execute=True):
         response = login(world.admin_a).get(url)
@@ -332,6 +333,7 @@ def test_a_pdf_whose_file_is_lost_is_made_again_or_said_missing(
     with tenant_scope([world.commune_a.pk]):
         assert document_current(kind=PLAN, source=world.plan_a).is_servable
         frozen = document_render_and_store(kind=PLAN, source=world.plan_a, frozen=True)
+    assert frozen.file.name is not None
     default_storage.delete(frozen.file.name)
     # What was signed cannot be made again from today's data: a 404, never a 500.
     assert login(world.admin_a).get(url).status_code == 404

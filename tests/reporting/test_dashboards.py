@@ -817,10 +817,10 @@ def test_an_early_report_does_not_turn_the_province_dashboard_nor_its_statuses(e
     for code in (data.ADULTS, data.NEWS):
         line = re.search(rf'<tr data-indicator="{code}">(.*?)</tr>', progress, re.S)
         assert line
-        q3 = re.search(r'data-quarter="3">(.*?)</td>', line.group(1), re.S)
-        q4 = re.search(r'data-quarter="4">(.*?)</td>', line.group(1), re.S)
-        assert q3 and "rl-status--no_data" in q3.group(1)
-        assert q4 and "rl-status--not_due" in q4.group(1) and "Chưa đến hạn" in q4.group(1)
+        q3_cell = re.search(r'data-quarter="3">(.*?)</td>', line.group(1), re.S)
+        q4_cell = re.search(r'data-quarter="4">(.*?)</td>', line.group(1), re.S)
+        assert q3_cell and "rl-status--no_data" in q3_cell.group(1)
+        assert q4_cell and "rl-status--not_due" in q4_cell.group(1) and "Chưa đến hạn" in q4_cell.group(1)
 
 
 def test_no_unit_reported_is_no_data_not_late(campaign: Campaign) -> None:
@@ -859,8 +859,9 @@ def test_heat_table_columns_hold_one_kind_of_number_and_counts_say_what_they_cou
     commune_a = _heat_row(page, 'data-commune="xa-a"')
     # "Số chỉ số chậm" counts indicators in every row: A has two, the province row adds the communes'.
     lagging = r'<td class="num" data-column="lagging">(?:<strong class="db-late">)?(\d+)'
-    assert re.search(lagging, commune_a).group(1) == "2"  # type: ignore[union-attr]
-    assert re.search(lagging, total).group(1) == "2"  # type: ignore[union-attr]
+    commune_lagging, total_lagging = re.search(lagging, commune_a), re.search(lagging, total)
+    assert commune_lagging and commune_lagging.group(1) == "2"
+    assert total_lagging and total_lagging.group(1) == "2"
     # Every indicator column shows the figure to date, in the province row as in the communes'.
     for code in (data.ADULTS, data.NEWS):
         total_cell = re.search(rf'<td data-indicator="{code}">(.*?)</td>', total, re.S)

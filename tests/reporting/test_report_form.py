@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pytest_django import Settings
 
 from reporting.models import IndicatorValue, ReportingPeriod, UnitReport
 from reporting.services import unit_reports as services
@@ -21,8 +23,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_scope", "media"
 
 
 @pytest.fixture
-def media(settings: object, tmp_path: object) -> object:
-    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+def media(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 

@@ -72,6 +72,7 @@ def test_save_audits_every_changed_value(world: World, report_a: UnitReport) -> 
     services.unit_report_save(report=report_a, actor=world.reporter_a, version=2,
                               data=_full_input(world, numerator="500"), today=IN_WINDOW)
     entry = AuditEntry.objects.filter(action="report.save", target_id=report_a.pk).first()
+    assert entry is not None
     assert entry.actor == world.reporter_a
     assert entry.changes == {"ADULTS_DIGITAL_SKILLS": {"numerator": ["450", "500"]}}
 

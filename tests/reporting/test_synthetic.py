@@ -116,6 +116,7 @@ def test_rerun_replaces_instead_of_doubling_and_leaves_other_communes_alone() ->
     first = _synthetic_values().aggregate(num=Sum("numerator"), val=Sum("value"), n=Count("id"))
     # Rows someone made on synthetic data by hand go with it.
     report = UnitReport.objects.filter(unit__commune__code__startswith="syn-").first()
+    assert report is not None
     ReportTransition.objects.create(report=report, from_state="submitted", to_state="accepted", reason="tay")
     call_command("seed_synthetic", *TINY, "--prefix", "son", verbosity=0)  # another prefix: kept apart
     _seed()
@@ -263,7 +264,9 @@ def test_delete_removes_communes_whose_plans_name_their_units_in_tasks() -> None
 
     _seed()
     unit = Unit.objects.filter(commune__code__startswith="syn-").first()
+    assert unit is not None
     plan = Plan.objects.filter(commune=unit.commune).first()
+    assert plan is not None
     task = Task.objects.create(plan=plan, order=1, title="Mở lớp học", lead_unit=unit)
     TaskCoordinator.objects.create(task=task, order=1, unit=unit)  # both protect the unit
     call_command("seed_synthetic", "--delete", verbosity=0)
