@@ -41,6 +41,7 @@ from portal.access import NO_ACCESS, Access, Role
 from portal.api.renderers import PortalJSONRenderer
 from portal.errors import ConflictError
 from portal.scoping import tenant_scope
+from portal.xlsx import cell_put
 
 ALL_ROLES = frozenset(Role.values)
 COMMUNE_READERS = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER})
@@ -261,8 +262,6 @@ class XLSXRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None,
                renderer_context: dict[str, Any] | None = None) -> bytes:
         from openpyxl import Workbook
-
-        from campaigns.workbook import cell_put
 
         view = (renderer_context or {}).get("view")
         columns: Sequence[tuple[str, str]] = getattr(view, "export_columns", ())
