@@ -16,8 +16,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from campaigns.models import Commune, CommuneKind, Plan, Province, Unit
-from campaigns.plan_io import plan_data_from_dict, plan_import
+from campaigns.plan_data import plan_data_from_dict
 from campaigns.services.organisation import membership_set, unit_details_set, unit_upsert
+from campaigns.services.plan_import import plan_import
 from portal.access import Role
 from portal.scoping import scopes_disabled
 

@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Plan, TimeframeKind
+from campaigns.rules import deliverable_problems, lead_problems
 from campaigns.services.plans import PLAN_HEADER_FIELDS
 from campaigns.services.tasks import DeliverableInput, TaskInput
 from targets.models import Period
+from targets.rules import target_value_problem
 
 YEAR_MIN, YEAR_MAX = 2020, 2100
 
@@ -227,8 +229,9 @@ class TargetRowForm(forms.Form):
             return data
         if data.get("indicator") is None and "indicator" not in self.errors:
             self.add_error("indicator", _("Chọn chỉ số cho dòng này."))
-        if data.get("value") is None and "value" not in self.errors:
-            self.add_error("value", _("Chưa nhập giá trị chỉ tiêu."))
+        missing = target_value_problem(None, measure=None) if data.get("value") is None else None
+        if missing and "value" not in self.errors:
+            self.add_error("value", missing)
         return data
 
 
@@ -302,8 +305,8 @@ class TaskForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("lead_unit") and data.get("lead_text"):
-            self.add_error("lead_text", _("Chọn một đơn vị chủ trì hoặc ghi cụm từ chung, không ghi cả hai."))
+        for problem in lead_problems(has_unit=bool(data.get("lead_unit")), text=data.get("lead_text") or ""):
+            self.add_error(problem.field, problem.message)
         return data
 
     def task_input(self, deliverables: list[DeliverableInput]) -> TaskInput:
@@ -348,8 +351,11 @@ class DeliverableForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         has_other = data.get("quantity") is not None or data.get("per_period") or data.get("indicator")
-        if has_other and not (data.get("text") or "").strip() and not data.get("DELETE"):
-            self.add_error("text", _("Sản phẩm không được để trống."))
+        if has_other and not data.get("DELETE"):
+            # The quantity and the period have been checked by their fields; the product is the
+            # rule left to say (a row with nothing at all is simply not kept).
+            for problem in deliverable_problems(text=data.get("text") or "", quantity=None, per_period=None):
+                self.add_error(problem.field, problem.message)
         return data
 
 

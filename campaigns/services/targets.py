@@ -1,4 +1,6 @@
-"""Writes for the organisation: keyword-only, validated, transactional, audited."""
+"""Writes of a plan's targets (the targets grid of the plan page): keyword-only, validated,
+transactional, audited. Layer: services. The rules a target obeys are targets/rules.py, the
+same the plan import applies."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from campaigns.services.plans import (
     plan_rollups_inputs_changed,
 )
 from portal.text import nfc
-from targets.models import Indicator, Measure, Target
+from targets.models import Indicator, Target
+from targets.rules import TargetFigures, targets_check
 
 
 def _statement_kept(target: Any, row: TargetRow) -> bool:
@@ -59,94 +62,129 @@ class TargetRow:
     delete: bool = False
 
 
+def _statement_problem(row: TargetRow, saved: Target | None) -> str | None:
+    """The sentence's disagreement with the figure, unless both are as saved."""
+    if row.value is None:
+        return None
+    problem = target_statement_problem(
+        value=row.value, per_period_quantity=saved.per_period_quantity if saved else None,
+        statement=nfc(row.statement))
+    return None if _statement_kept(saved, row) else problem
+
+
+def _grid_errors(*, plan: Plan, rows: list[TargetRow], indicators: dict[int, Indicator],
+                 units: dict[int, Unit], existing: dict[int, Target]) -> dict[str, list[str]]:
+    """Every row's problems under "row-N": the target rules (targets.rules), then what only the
+    grid can get wrong (an indicator, a unit or a target that is not there)."""
+    messages: dict[int, list[str]] = {}
+    checked: list[int] = []
+    figures: list[TargetFigures] = []
+    for index, row in enumerate(rows):
+        if row.delete:
+            continue
+        indicator = indicators.get(row.indicator_id)
+        if indicator is None:
+            messages[index] = [_("Chỉ số không hợp lệ.")]
+            continue
+        checked.append(index)
+        figures.append(TargetFigures(
+            indicator=row.indicator_id, code=indicator.code, year=row.year, value=row.value,
+            measure=indicator.measure, baseline=row.baseline,
+            statement_problem=_statement_problem(row, existing.get(row.target_id or 0))))
+    found = targets_check(figures, start_year=plan.start_year, end_year=plan.end_year)
+    for index, problems in zip(checked, found, strict=True):
+        row = rows[index]
+        messages[index] = [problem.message for problem in problems]
+        if any(uid not in units for uid in row.reporting_unit_ids):
+            messages[index].append(_("Đơn vị báo cáo không thuộc xã/phường."))
+        if row.target_id is not None and row.target_id not in existing:
+            messages[index].append(_("Chỉ tiêu không tồn tại."))
+    return {f"row-{index}": messages[index] for index in sorted(messages) if messages[index]}
+
+
 @transaction.atomic
 def plan_targets_save(*, plan: Plan, actor: Any, version: int | None, rows: list[TargetRow],
                       reason: str = "") -> Plan:
     """Save the targets grid in one go: every row is checked before anything is written."""
     locked = plan_lock(plan=plan, version=version)
-    errors: dict[str, list[str]] = {}
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=[r.indicator_id for r in rows])}
     units = {u.pk: u for u in Unit.objects.filter(commune=locked.commune)}
     existing = {t.pk: t for t in locked.targets.select_related("indicator").prefetch_related("reporting_units")}
-    seen: set[tuple[int, int]] = set()
-    for index, row in enumerate(rows):
-        key = f"row-{index}"
-        if row.delete:
-            continue
-        indicator = indicators.get(row.indicator_id)
-        if indicator is None:
-            errors.setdefault(key, []).append(_("Chỉ số không hợp lệ."))
-            continue
-        if row.year not in locked.years:
-            errors.setdefault(key, []).append(_("Năm nằm ngoài thời gian của kế hoạch."))
-        if (row.indicator_id, row.year) in seen:
-            errors.setdefault(key, []).append(_("Chỉ tiêu bị lặp (cùng chỉ số, cùng năm)."))
-        seen.add((row.indicator_id, row.year))
-        if row.value is None:
-            errors.setdefault(key, []).append(_("Chưa nhập giá trị chỉ tiêu."))
-        elif row.value < 0:
-            errors.setdefault(key, []).append(_("Chỉ tiêu không được âm."))
-        elif indicator.measure == Measure.PERCENT and row.value > 100:
-            errors.setdefault(key, []).append(_("Chỉ tiêu phần trăm không được lớn hơn 100."))
-        else:
-            saved = existing.get(row.target_id or 0)
-            problem = target_statement_problem(
-                value=row.value, per_period_quantity=saved.per_period_quantity if saved else None,
-                statement=nfc(row.statement))
-            if problem and not _statement_kept(saved, row):
-                errors.setdefault(key, []).append(problem)
-        if row.baseline is not None and row.baseline < 0:
-            errors.setdefault(key, []).append(_("Số liệu gốc không được âm."))
-        if any(uid not in units for uid in row.reporting_unit_ids):
-            errors.setdefault(key, []).append(_("Đơn vị báo cáo không thuộc xã/phường."))
-        if row.target_id is not None and row.target_id not in existing:
-            errors.setdefault(key, []).append(_("Chỉ tiêu không tồn tại."))
+    errors = _grid_errors(plan=locked, rows=rows, indicators=indicators, units=units, existing=existing)
     if errors:
         raise ValidationError(errors)
 
-    order = max((t.order for t in existing.values()), default=0)
-    changed_years: set[int] = set()
+    write = _GridWrite(plan=locked, actor=actor, reason=reason, units=units,
+                       order=max((t.order for t in existing.values()), default=0))
     for row in rows:
         target = existing.get(row.target_id) if row.target_id else None
         if row.delete:
             if target is not None:
-                snapshot = {"indicator": target.indicator.code, "year": target.year, "value": str(target.value)}
-                plan_record(plan=locked, actor=actor, action="target.delete", target=target,
-                             changes={k: [v, None] for k, v in snapshot.items()}, reason=reason)
-                changed_years.add(target.year)
-                target.delete()
-            continue
-        values = {"indicator_id": row.indicator_id, "year": row.year, "value": row.value,
-                  "baseline": row.baseline, "is_stretch": row.is_stretch, "statement": nfc(row.statement)}
-        if target is None:
-            order += 1
-            target = Target.objects.create(plan=locked, order=order, **values)
-            target.reporting_units.set(row.reporting_unit_ids)
-            changed_years.add(target.year)
-            plan_record(plan=locked, actor=actor, action="target.create", target=target,
-                         changes={k: [None, str(v)] for k, v in values.items() if v not in (None, "")},
-                         reason=reason)
-            continue
+                write.delete(target)
+        elif target is None:
+            write.create(row)
+        else:
+            write.update(target, row)
+    plan_rollups_inputs_changed(plan=locked, years=write.changed_years)
+    locked.refresh_from_db()
+    return locked
+
+
+@dataclass
+class _GridWrite:
+    """The writes of one save of the grid, each audited; the years whose figures they move."""
+
+    plan: Plan
+    actor: Any
+    reason: str
+    units: dict[int, Unit]
+    order: int
+    changed_years: set[int] = field(default_factory=set)
+
+    def record(self, action: str, target: Target, changes: dict[str, Any]) -> None:
+        plan_record(plan=self.plan, actor=self.actor, action=action, target=target, changes=changes,
+                    reason=self.reason)
+
+    def delete(self, target: Target) -> None:
+        snapshot = {"indicator": target.indicator.code, "year": target.year, "value": str(target.value)}
+        self.record("target.delete", target, {k: [v, None] for k, v in snapshot.items()})
+        self.changed_years.add(target.year)
+        target.delete()
+
+    def create(self, row: TargetRow) -> None:
+        values = _values(row)
+        self.order += 1
+        target = Target.objects.create(plan=self.plan, order=self.order, **values)
+        target.reporting_units.set(row.reporting_unit_ids)
+        self.changed_years.add(target.year)
+        self.record("target.create", target,
+                    {k: [None, str(v)] for k, v in values.items() if v not in (None, "")})
+
+    def update(self, target: Target, row: TargetRow) -> None:
+        values = _values(row)
         old = {k: getattr(target, k) for k in values}
         old_units = sorted(u.pk for u in target.reporting_units.all())
-        changes = {k: [str(old[k]) if old[k] is not None else None, str(v) if v is not None else None]
-                   for k, v in values.items() if old[k] != v}
+        changes: dict[str, list[Any]] = {
+            k: [str(old[k]) if old[k] is not None else None, str(v) if v is not None else None]
+            for k, v in values.items() if old[k] != v}
         if old_units != sorted(row.reporting_unit_ids):
             changes["reporting_units"] = [
-                [units[u].name for u in old_units], [units[u].name for u in sorted(row.reporting_unit_ids)]]
+                [self.units[u].name for u in old_units],
+                [self.units[u].name for u in sorted(row.reporting_unit_ids)]]
         if not changes:
-            continue
+            return
         if changes.keys() & TARGET_ROLLUP_FIELDS:
-            changed_years.update({old["year"], row.year})
+            self.changed_years.update({old["year"], row.year})
         for key, value in values.items():
             setattr(target, key, value)
         target.save()
         target.reporting_units.set(row.reporting_unit_ids)
-        plan_record(plan=locked, actor=actor, action="target.update", target=target,
-                     changes=changes, reason=reason)
+        self.record("target.update", target, changes)
         if "statement" in changes and old["statement"]:
-            _sentence_follows(plan=locked, actor=actor, old=old["statement"], new=values["statement"],
-                              reason=reason)
-    plan_rollups_inputs_changed(plan=locked, years=changed_years)
-    locked.refresh_from_db()
-    return locked
+            _sentence_follows(plan=self.plan, actor=self.actor, old=old["statement"], new=values["statement"],
+                              reason=self.reason)
+
+
+def _values(row: TargetRow) -> dict[str, Any]:
+    return {"indicator_id": row.indicator_id, "year": row.year, "value": row.value,
+            "baseline": row.baseline, "is_stretch": row.is_stretch, "statement": nfc(row.statement)}

@@ -2,11 +2,14 @@
 
 Tasks go through the same edit mechanism as the rest of the plan (services.plan_lock and
 services.plan_record): the plan row is locked and its version checked, every change is
-audited, and a change to an issued plan needs a reason and becomes a PlanAmendment.
+audited, and a change to an issued plan needs a reason and becomes a PlanAmendment. The rules
+a task obeys (numbering, tree, fields, deliverables) are campaigns/rules.py, the same the plan
+import applies. Layer: services.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,14 +20,19 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from campaigns.models import Plan, Task, TaskCoordinator, TaskDeliverable, Unit
-from campaigns.plan_io import task_level
+from campaigns.rules import (
+    deliverable_problems,
+    lead_problems,
+    number_clash,
+    sibling_clashes,
+    task_level,
+    task_parents,
+    task_problems,
+)
 from campaigns.services.plans import plan_lock, plan_record
 from campaigns.timeframes import parse_timeframe
 from portal.text import nfc
-from targets.models import Indicator, Period
-
-# Numbers that may repeat inside one group: bullets, not ordinals.
-BULLETS = ("-", "+", "")
+from targets.models import Indicator
 
 
 @dataclass
@@ -52,7 +60,7 @@ class TaskInput:
 
 
 def _lines(value: str) -> str:
-    """Multi-paragraph text: NFC per line, blank lines dropped (as plan_io does)."""
+    """Multi-paragraph text: NFC per line, blank lines dropped (as the plan document does)."""
     return "\n".join(line for line in (nfc(part) for part in value.splitlines()) if line)
 
 
@@ -87,24 +95,36 @@ def _snapshot(task: Task) -> dict[str, Any]:
 
 
 def _clean(data: TaskInput, *, plan: Plan) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Normalise the input and check every field; returns the clean values and the errors."""
+    """Normalise the input and check every field against the task rules (campaigns.rules) and
+    the plan's units and indicators; returns the clean values and the errors."""
     errors: dict[str, list[str]] = {}
 
     def bad(key: str, message: str) -> None:
         errors.setdefault(key, []).append(message)
 
     number = nfc(data.number)
-    level = task_level(number)
-    if level is None:
-        bad("number", _("STT “%(number)s” không hợp lệ (dùng I, II…, 1, 2…, “-” hoặc “+”).")
-            % {"number": number})
     title = _lines(data.title)
-    if not title:
-        bad("title", _("Nhiệm vụ không được để trống."))
     lead_text = nfc(data.lead_text)
-    if data.lead_unit_id and lead_text:
-        bad("lead_text", _("Chọn một đơn vị chủ trì hoặc ghi cụm từ chung, không ghi cả hai."))
+    for problem in [*task_problems(number=number, title=title),
+                    *lead_problems(has_unit=bool(data.lead_unit_id), text=lead_text)]:
+        bad(problem.field, problem.message)
+    lead_unit, coordinators = _clean_units(data, plan=plan, bad=bad)
+    timeframe = parse_timeframe(data.timeframe_text)
+    values = {
+        "number": number, "level": task_level(number), "title": title, "description": _lines(data.description),
+        "lead_unit": lead_unit, "lead_text": "" if lead_unit else lead_text,
+        "timeframe_text": timeframe.text, "timeframe_kind": timeframe.kind,
+        "recurrence": timeframe.recurrence, "date_start": timeframe.date_start,
+        "date_end": timeframe.date_end, "quarters": timeframe.quarters,
+        "coordinators": coordinators,
+        "deliverables": _clean_deliverables(data.deliverables, plan=plan, bad=bad),
+    }
+    return values, errors
 
+
+def _clean_units(data: TaskInput, *, plan: Plan,
+                 bad: Callable[[str, str], None]) -> tuple[Unit | None, list[Unit | str]]:
+    """The lead unit and the coordinators (units of the commune first, then phrases), deduplicated."""
     unit_ids = {pk for pk in (data.lead_unit_id, *data.coordinator_unit_ids) if pk is not None}
     units = {u.pk: u for u in Unit.objects.filter(commune=plan.commune, pk__in=unit_ids)}
     lead_unit = units.get(data.lead_unit_id) if data.lead_unit_id else None
@@ -123,51 +143,28 @@ def _clean(data: TaskInput, *, plan: Plan) -> tuple[dict[str, Any], dict[str, li
             bad("coordinator_texts", _("Mỗi cụm từ tối đa 300 ký tự."))
         elif text and text not in coordinator_texts:
             coordinator_texts.append(text)
+    return lead_unit, [units[pk] for pk in coordinator_unit_ids] + coordinator_texts
 
-    timeframe = parse_timeframe(data.timeframe_text)
 
-    codes = {d.indicator_id for d in data.deliverables if d.indicator_id is not None}
+def _clean_deliverables(items: list[DeliverableInput], *, plan: Plan,
+                        bad: Callable[[str, str], None]) -> list[dict[str, Any]]:
+    """Each deliverable checked by the deliverable rules, its indicator among the plan's."""
+    codes = {d.indicator_id for d in items if d.indicator_id is not None}
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=codes).filter(
         Q(commune__isnull=True) | Q(commune=plan.commune))}
     deliverables: list[dict[str, Any]] = []
-    for index, item in enumerate(data.deliverables):
+    for index, item in enumerate(items):
         key = f"deliverable-{index}"
         text = _lines(item.text)
-        if not text:
-            bad(key, _("Sản phẩm không được để trống."))
-        if item.quantity is not None and item.quantity < 0:
-            bad(key, _("Số lượng không được âm."))
-        if item.per_period and item.per_period not in Period.values:
-            bad(key, _("Kỳ không hợp lệ."))
+        for problem in deliverable_problems(text=text, quantity=item.quantity, per_period=item.per_period):
+            bad(key, problem.message)
         if item.indicator_id and item.indicator_id not in indicators:
             bad(key, _("Chỉ số không hợp lệ."))
         deliverables.append({
             "text": text, "quantity": item.quantity, "per_period": item.per_period or "",
             "indicator": indicators.get(item.indicator_id) if item.indicator_id else None,
         })
-
-    values = {
-        "number": number, "level": level, "title": title, "description": _lines(data.description),
-        "lead_unit": lead_unit, "lead_text": "" if lead_unit else lead_text,
-        "timeframe_text": timeframe.text, "timeframe_kind": timeframe.kind,
-        "recurrence": timeframe.recurrence, "date_start": timeframe.date_start,
-        "date_end": timeframe.date_end, "quarters": timeframe.quarters,
-        "coordinators": [units[pk] for pk in coordinator_unit_ids] + coordinator_texts,
-        "deliverables": deliverables,
-    }
-    return values, errors
-
-
-def _parents(levels: list[int]) -> list[int | None]:
-    """For each row, the index of the nearest previous row of a lower level (the plan_io rule)."""
-    parents: list[int | None] = []
-    stack: list[int] = []
-    for index, level in enumerate(levels):
-        while stack and levels[stack[-1]] >= level:
-            stack.pop()
-        parents.append(stack[-1] if stack else None)
-        stack.append(index)
-    return parents
+    return deliverables
 
 
 def _subtree_end(tasks: list[Task], index: int) -> int:
@@ -197,7 +194,7 @@ def _rebuild_tree(plan: Plan) -> None:
     tasks = list(Task.objects.filter(plan=plan).order_by("order"))
     levels = [task_level(t.number) or 3 for t in tasks]
     changed: list[Task] = []
-    for task, level, parent in zip(tasks, levels, _parents(levels), strict=True):
+    for task, level, parent in zip(tasks, levels, task_parents(levels), strict=True):
         parent_id = tasks[parent].pk if parent is not None else None
         if task.level != level or task.parent_id != parent_id:
             task.level, task.parent_id = level, parent_id
@@ -221,55 +218,66 @@ def task_save(*, plan: Plan, actor: Any, version: int | None, task: Task | None 
         raise ValidationError(_("Nhiệm vụ không thuộc kế hoạch này."))
     values, errors = _clean(data, plan=locked)
     tasks = list(Task.objects.filter(plan=locked).order_by("order"))
-
     level = values["level"] or 3
     if task is None:
-        insert_at = len(tasks)
-        if data.place_under_id is not None:
-            index = next((i for i, t in enumerate(tasks) if t.pk == data.place_under_id), None)
-            if index is None:
-                errors.setdefault("place_under", []).append(_("Mục không tồn tại."))
-            elif values["level"] is not None and tasks[index].level >= level:
-                errors.setdefault("place_under", []).append(
-                    _("STT “%(number)s” không thể nằm trong mục “%(parent)s”: hãy chọn mục cấp cao hơn hoặc sửa STT.")
-                    % {"number": values["number"] or "-", "parent": tasks[index].number})
-            else:
-                insert_at = _subtree_end(tasks, index)
-        position = insert_at
-        rows: list[Task | None] = [*tasks[:insert_at], None, *tasks[insert_at:]]
+        position = _insert_position(tasks, data.place_under_id, values, errors)
+        rows: list[Task | None] = [*tasks[:position], None, *tasks[position:]]
     else:
         position = next(i for i, t in enumerate(tasks) if t.pk == task.pk)
         rows = [None if t.pk == task.pk else t for t in tasks]
     levels = [level if row is None else row.level for row in rows]
     numbers = [values["number"] if row is None else row.number for row in rows]
-    parents = _parents(levels)
-    if values["number"] not in BULLETS:
-        clash = any(parents[i] == parents[position] and numbers[i] == values["number"]
-                    for i in range(len(rows)) if i != position)
-        if clash:
-            errors.setdefault("number", []).append(
-                _("STT “%(number)s” bị trùng trong cùng một nhóm.") % {"number": values["number"]})
+    if any(position in group for group in sibling_clashes(numbers, levels)):
+        problem = number_clash(values["number"])
+        errors.setdefault(problem.field, []).append(problem.message)
     if errors:
         raise ValidationError(errors)
 
     fields = {k: values[k] for k in (
         "number", "title", "description", "lead_unit", "lead_text", "timeframe_text",
         "timeframe_kind", "recurrence", "date_start", "date_end", "quarters")}
+    fields["level"] = level
     if task is None:
-        if insert_at < len(tasks):
-            order = tasks[insert_at].order
-            _shift_orders(locked, from_order=order)
-        else:
-            order = (tasks[-1].order if tasks else 0) + 1
-        saved = Task.objects.create(plan=locked, order=order, level=level, **fields)
-        _write_children(saved, values)
-        _rebuild_tree(locked)
-        saved.refresh_from_db()
-        changes = {k: [None, v] for k, v in _snapshot_of(values).items() if v not in ("", [], None)}
-        plan_record(plan=locked, actor=actor, action="task.create", target=saved,
-                     changes=changes, reason=reason)
-        return saved
+        return _task_create(locked, actor=actor, tasks=tasks, position=position, fields=fields,
+                            values=values, reason=reason)
+    return _task_update(locked, actor=actor, task=task, fields=fields, values=values, reason=reason)
 
+
+def _insert_position(tasks: list[Task], place_under_id: int | None, values: dict[str, Any],
+                     errors: dict[str, list[str]]) -> int:
+    """Where a new task goes: at the end, or at the end of the group it is placed under."""
+    if place_under_id is None:
+        return len(tasks)
+    index = next((i for i, t in enumerate(tasks) if t.pk == place_under_id), None)
+    if index is None:
+        errors.setdefault("place_under", []).append(_("Mục không tồn tại."))
+    elif values["level"] is not None and tasks[index].level >= values["level"]:
+        errors.setdefault("place_under", []).append(
+            _("STT “%(number)s” không thể nằm trong mục “%(parent)s”: hãy chọn mục cấp cao hơn hoặc sửa STT.")
+            % {"number": values["number"] or "-", "parent": tasks[index].number})
+    else:
+        return _subtree_end(tasks, index)
+    return len(tasks)
+
+
+def _task_create(plan: Plan, *, actor: Any, tasks: list[Task], position: int, fields: dict[str, Any],
+                 values: dict[str, Any], reason: str) -> Task:
+    if position < len(tasks):
+        order = tasks[position].order
+        _shift_orders(plan, from_order=order)
+    else:
+        order = (tasks[-1].order if tasks else 0) + 1
+    saved = Task.objects.create(plan=plan, order=order, **fields)
+    _write_children(saved, values)
+    _rebuild_tree(plan)
+    saved.refresh_from_db()
+    changes = {k: [None, v] for k, v in _snapshot_of(values).items() if v not in ("", [], None)}
+    plan_record(plan=plan, actor=actor, action="task.create", target=saved, changes=changes, reason=reason)
+    return saved
+
+
+def _task_update(plan: Plan, *, actor: Any, task: Task, fields: dict[str, Any], values: dict[str, Any],
+                 reason: str) -> Task:
     current = _reload(task)
     before = _snapshot(current)
     wanted = _snapshot_of(values)
@@ -279,15 +287,13 @@ def task_save(*, plan: Plan, actor: Any, version: int | None, task: Task | None 
         return current
     for key, value in fields.items():
         setattr(current, key, value)
-    current.level = level
     current.save()
     if "coordinating" in changes or "deliverables" in changes:
         current.coordinators.all().delete()
         current.deliverables.all().delete()
         _write_children(current, values)
-    _rebuild_tree(locked)
-    plan_record(plan=locked, actor=actor, action="task.update", target=current,
-                 changes=changes, reason=reason)
+    _rebuild_tree(plan)
+    plan_record(plan=plan, actor=actor, action="task.update", target=current, changes=changes, reason=reason)
     current.refresh_from_db()
     return current
 

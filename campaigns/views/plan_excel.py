@@ -1,6 +1,7 @@
 """Pages for the Excel round trip of a plan: download the workbook, upload one (docs/plan-workbook.md).
 
-Thin views: the reading, checking and importing live in campaigns.workbook.
+Thin views: the writing lives in campaigns/workbook/write.py, the reading, checking and
+importing in campaigns/workbook/read.py.
 """
 
 from __future__ import annotations
@@ -16,16 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.models import Commune, Plan
-from campaigns.plan_io import PlanImportError, Problem
+from campaigns.plan_data import PlanImportError, Problem
 from campaigns.selectors import organisation as selectors
 from campaigns.selectors.plans import plan_get
-from campaigns.workbook import (
-    XLSX_CONTENT_TYPE,
-    plan_workbook_export,
-    plan_workbook_filename,
-    plan_workbook_import,
-)
+from campaigns.workbook.read import plan_workbook_import
+from campaigns.workbook.write import plan_workbook_export, plan_workbook_filename
 from portal.access import Role, role_required
+from portal.xlsx import XLSX_CONTENT_TYPE
 
 TEMPLATE = "campaigns/plan_import.html"
 

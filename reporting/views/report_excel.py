@@ -19,17 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.workbook import XLSX_CONTENT_TYPE
 from portal.access import Role, role_required
 from portal.errors import ConflictError
+from portal.xlsx import XLSX_CONTENT_TYPE
 from reporting.models import UnitReport
-from reporting.report_workbook import (
-    report_workbook_filename,
-    report_workbook_import,
-    report_workbook_warnings,
-    report_workbook_write,
-)
 from reporting.selectors import reports as selectors
+from reporting.workbook.read import report_workbook_import, report_workbook_warnings
+from reporting.workbook.write import report_workbook_filename, report_workbook_write
 
 REPORT_READERS = (Role.UNIT_REPORTER, Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # Only the unit's own reporter fills its report; commune admins review, they do not fill.

@@ -10,13 +10,10 @@ from django.core.management import call_command
 
 from campaigns.demo import DEMO_COMMUNES, seed_plan_data
 from campaigns.models import Commune, Plan, Task
-from campaigns.plan_io import (
-    PlanImportError,
-    plan_data_export,
-    plan_data_from_dict,
-    plan_import,
-    task_level,
-)
+from campaigns.plan_data import PlanImportError, plan_data_from_dict
+from campaigns.rules import task_level
+from campaigns.selectors.plan_export import plan_data_export
+from campaigns.services.plan_import import plan_import
 from campaigns.timeframes import parse_timeframe
 from portal.scoping import scopes_disabled
 from targets.models import Target

@@ -22,15 +22,12 @@ from openpyxl import load_workbook
 
 from campaigns.demo import DEMO_COMMUNES
 from campaigns.models import Commune, Plan, PlanStatus, Task
-from campaigns.plan_io import PlanImportError, plan_data_export, plan_data_from_dict
-from campaigns.workbook import (
-    XLSX_CONTENT_TYPE,
-    plan_workbook_export,
-    plan_workbook_import,
-    plan_workbook_read,
-    plan_workbook_write,
-)
+from campaigns.plan_data import PlanImportError, plan_data_from_dict
+from campaigns.selectors.plan_export import plan_data_export
+from campaigns.workbook.read import plan_workbook_import, plan_workbook_read
+from campaigns.workbook.write import plan_workbook_export, plan_workbook_write
 from portal.scoping import scopes_disabled, tenant_scope
+from portal.xlsx import XLSX_CONTENT_TYPE
 from targets.models import Target
 from tests.campaigns.bad_workbooks import CORPUS, BadWorkbook, edit, set_cell
 

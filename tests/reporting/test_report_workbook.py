@@ -22,14 +22,14 @@ from portal.errors import ConflictError
 from portal.scoping import scopes_disabled
 from reporting.deadlines import local_today
 from reporting.models import IndicatorValue, ReportingPeriod, ReportState, TaskProgress, UnitReport
-from reporting.report_workbook import (
+from reporting.services import unit_reports as services
+from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
+from reporting.workbook.read import (
     report_workbook_import,
     report_workbook_read,
     report_workbook_warnings,
-    report_workbook_write,
 )
-from reporting.services import unit_reports as services
-from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
+from reporting.workbook.write import report_workbook_write
 from targets.models import Indicator
 from tests.conftest import World, login
 from tests.reporting.conftest import IN_WINDOW

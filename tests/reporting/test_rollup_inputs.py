@@ -21,7 +21,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from campaigns.models import AuditEntry, Plan
-from campaigns.plan_io import plan_data_export, plan_import
+from campaigns.selectors.plan_export import plan_data_export
+from campaigns.services.plan_import import plan_import
 from campaigns.services.plans import plan_issue, plan_update
 from campaigns.services.targets import TargetRow, plan_targets_save
 from reporting.documents import storage

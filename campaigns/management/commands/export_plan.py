@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaigns.models import Plan
-from campaigns.workbook import plan_workbook_export
+from campaigns.workbook.write import plan_workbook_export
 from portal.scoping import scopes_disabled, tenant_scope
 
 

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaigns.models import Commune, Plan
-from campaigns.plan_io import PlanImportError
-from campaigns.workbook import plan_workbook_import
+from campaigns.plan_data import PlanImportError
+from campaigns.workbook.read import plan_workbook_import
 from portal.scoping import scopes_disabled, tenant_scope
 
 
