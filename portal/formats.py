@@ -27,6 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 DASH = "—"  # a figure that is not there, or cannot be computed
+DMY = "%d/%m/%Y"  # the official day form, also what the date fields read back
 PERCENT_DECIMALS = 1  # "45,0%": achievements and completeness rates
 
 
@@ -105,8 +106,8 @@ def vn_date(value: date | datetime | None, *, empty: str = DASH, with_time: bool
         return empty
     if isinstance(value, datetime):
         moment = timezone.localtime(value)
-        return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-    return value.strftime("%d/%m/%Y")
+        return moment.strftime(f"{DMY} %H:%M" if with_time else DMY)
+    return value.strftime(DMY)
 
 
 def vn_date_parts(day: int, month: int, year: int) -> str:

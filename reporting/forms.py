@@ -18,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Task, Unit
-from portal.formats import quarter_roman, vn_percent, vn_plain_number
+from portal.formats import DMY, quarter_roman, vn_percent, vn_plain_number
 from reporting.models import (
     EvidenceKind,
     IndicatorValue,
@@ -32,7 +32,7 @@ from reporting.services.evidence import ALLOWED_TYPES, DESCRIPTION_MAX, URL_MAX
 from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator, Target, TimeAggregation
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INPUT_FORMATS = [DMY, "%Y-%m-%d"]
 NARRATIVES = (
     ("highlights", _("Kết quả nổi bật")),
     ("difficulties", _("Khó khăn, vướng mắc")),
@@ -78,7 +78,7 @@ class DateInput(forms.DateInput):
     """dd/mm/yyyy typed as text: the official format, whatever the phone's locale."""
 
     def __init__(self) -> None:
-        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
+        super().__init__(format=DMY, attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
                                                     "autocomplete": "off", "pattern": r"\d{1,2}/\d{1,2}/\d{4}"})
 
 

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from campaigns.models import SectionKind, Task
 from campaigns.selectors.plans import PlanDocument, SectionView
+from portal.formats import vn_number
 from targets.models import Target
 
 BULLETS = ("-", "+", "•")
@@ -58,7 +58,7 @@ def target_line(target: Target, *, with_year: bool) -> str:
         text = target.statement
     else:
         indicator = target.indicator
-        value = floatformat(target.value, "-2")
+        value = vn_number(target.value)
         unit = "%" if indicator.is_percent else f" {indicator.unit_of_measure}"
         text = f"{indicator.name}: {value}{unit}"
     if with_year:
@@ -175,8 +175,8 @@ def target_statement_problem(*, value: Decimal | None, per_period_quantity: Deci
             return None
     return _("Câu chỉ tiêu ghi %(written)s, con số chỉ tiêu là %(value)s: sửa câu cho khớp "
              "trong cùng lần sửa.") % {
-        "written": ", ".join(floatformat(f, "-2") for f, _per in written),
-        "value": floatformat(value, "-2")}
+        "written": ", ".join(vn_number(f) for f, _per in written),
+        "value": vn_number(value)}
 
 
 def _document_text(document: PlanDocument) -> str:

@@ -43,6 +43,7 @@ CONFLICT = 409
 
 
 def report_url(report: UnitReport, anchor: str = "") -> str:
+    """The report page's address, at ``anchor`` when one is given."""
     url = reverse("report_detail", kwargs={"report_pk": report.pk})
     return f"{url}#{anchor}" if anchor else url
 
@@ -82,6 +83,14 @@ def report_open(request: HttpRequest, period_pk: int, unit_pk: int) -> HttpRespo
 # --- The unit report -----------------------------------------------------------------------
 
 
+def _entry(report: UnitReport) -> tuple[str, date | None]:
+    """The report's entry state today (EntryState), and the end of its unit's lock exception."""
+    extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
+    entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
+                        today=local_today(), exception_until=extended_until)
+    return entry, extended_until
+
+
 def _can_edit(access: Access, report: UnitReport, entry: str) -> bool:
     return (access.is_reporter and access.can_see_unit(report.unit) and report.is_editable_state
             and entry == EntryState.OPEN)
@@ -115,17 +124,17 @@ class ReadonlyTask:
 
 
 def report_page(request: HttpRequest, report: UnitReport, *, form: ReportForm | None = None,
-                 rows: ReportRows | None = None, warnings: dict[str, list[str]] | None = None,
-                 missing: list[str] | None = None, review_forms: dict[str, Any] | None = None,
-                 evidence_form: EvidenceForm | None = None, errors: list[str] | None = None,
-                 status: int = 200) -> HttpResponse:
+                rows: ReportRows | None = None, warnings: dict[str, list[str]] | None = None,
+                missing: list[str] | None = None, review_forms: dict[str, Any] | None = None,
+                evidence_form: EvidenceForm | None = None, errors: list[str] | None = None,
+                status: int = 200) -> HttpResponse:
+    """The report page: the form while the reporter may edit, the figures read-only otherwise,
+    the commune admin's review actions, the evidence and the last transition."""
     access = request_access(request)
     rows = rows or selectors.report_rows(period=report.period, unit=report.unit)
     values = selectors.report_values_by_indicator(report=report)
     progress = selectors.report_progress_by_task(report=report)
-    extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
-    entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
-                        today=local_today(), exception_until=extended_until)
+    entry, extended_until = _entry(report)
     editable = _can_edit(access, report, entry)
     errors = list(errors or [])
     if not editable:
@@ -199,12 +208,12 @@ def report_submit(request: HttpRequest, report_pk: int) -> HttpResponse:
 
 
 def refuse_if_not_editable(request: HttpRequest, report: UnitReport) -> HttpResponse | None:
+    """None when the user may edit the report now; else back to the report saying why (403 for
+    a role that never writes it)."""
     access = request_access(request)
     if not access.is_reporter:
         raise PermissionDenied  # admins, viewers and reviewers read; the unit's reporter writes
-    extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
-    entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
-                        today=local_today(), exception_until=extended_until)
+    entry, extended_until = _entry(report)
     if _can_edit(access, report, entry):
         return None
     messages.error(request, _entry_note(report, entry, extended_until))
@@ -291,9 +300,7 @@ def report_autosave(request: HttpRequest, report_pk: int) -> HttpResponse:
         return refused
     if request.headers.get("HX-Request") != "true":
         return _save(request, report, then_submit=False)
-    extended_until = selectors.lock_exception_until(period=report.period, unit=report.unit)
-    entry = entry_state(opens_on=report.period.opens_on, locks_on=report.period.locks_on,
-                        today=local_today(), exception_until=extended_until)
+    entry, extended_until = _entry(report)
     if not _can_edit(request_access(request), report, entry):
         return _autosave_status(request, report, status=CONFLICT,
                                 message=_entry_note(report, entry, extended_until) + " "

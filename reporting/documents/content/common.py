@@ -45,14 +45,14 @@ def figure_text(value: Decimal | None, indicator: Indicator) -> str:
     return vn_number(value, indicator.decimals)
 
 
-def unit_text(indicator: Indicator) -> str:
+def figure_unit(indicator: Indicator) -> str:
     """What follows a figure of the indicator: "%" or its unit of measure ("tin, bài")."""
     return "%" if indicator.is_percent else indicator.unit_of_measure
 
 
 def figure_with_unit(value: Decimal | None, indicator: Indicator) -> str:
     """A figure of the indicator with its unit, in a sentence: "45,0%", "120 tin, bài"."""
-    return vn_figure(value, indicator.decimals, unit=unit_text(indicator))
+    return vn_figure(value, indicator.decimals, unit=figure_unit(indicator))
 
 
 def paragraphs(text: str) -> list[str]:
