@@ -25,12 +25,14 @@ from reporting.rollups.compute import (
     province_rollup_compute,
 )
 from reporting.selectors.rollups import province_commune_ids
+from reporting.services.documents import RENDER_DOCUMENT_TASK
 from reporting.services.notifications import report_transition_notify
 from reporting.services.reminders import reminders_send
 from reporting.services.rollup_inputs import (
     COMMUNE_ROLLUP_TASK,
     INPUTS_COMPUTED_TASK,
     PROVINCE_COMBINE_TASK,
+    PROVINCE_ROLLUP_TASK,
     rollup_inputs_caught_up,
 )
 from reporting.services.unit_reports import REPORT_TRANSITION_TASK
@@ -75,7 +77,7 @@ def rollup_inputs_computed(*, plan_id: int, year: int, marks: list[list[int]], c
     return rollup_inputs_caught_up(plan_id=plan_id, year=year, marks=marks)
 
 
-@shared_task(name="reporting.province_rollup", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=PROVINCE_ROLLUP_TASK, acks_late=True, reject_on_worker_lost=True)
 def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
     """Fan out one commune task per commune of the province, then combine them (a chord)."""
     commune_ids = province_commune_ids(province_id=province_id)
@@ -134,7 +136,7 @@ def send_commune_reminders(*, commune_ids: list[int], today: str | None = None) 
 # renders in one to three seconds; the limits leave room for a long consolidated report.
 
 
-@shared_task(base=TenantTask, name="reporting.tasks.render_document", time_limit=180,
+@shared_task(base=TenantTask, name=RENDER_DOCUMENT_TASK, time_limit=180,
              soft_time_limit=150)
 def render_document(*, kind: str, object_id: int, commune_ids: list[int]) -> int | None:
     """Render and store the document of one source, unless the stored one is current (so a

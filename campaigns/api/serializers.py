@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from campaigns.models import (
@@ -30,7 +32,7 @@ class ProvinceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class CommuneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     official_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -40,7 +42,7 @@ class CommuneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class UnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Unit
@@ -50,7 +52,7 @@ class UnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class IndicatorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     is_standard = serializers.BooleanField(read_only=True)
     # null for a national standard indicator
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -61,7 +63,7 @@ class IndicatorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
 
 class PlanListSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Plan
@@ -77,8 +79,8 @@ class SectionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class TargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    reporting_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reporting_units: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Target
@@ -93,7 +95,7 @@ class CoordinatorSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class DeliverableSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = TaskDeliverable

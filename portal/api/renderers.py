@@ -19,6 +19,8 @@ import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
+from portal.xlsx import cell_put
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _fallback = JSONEncoder()
@@ -59,11 +61,6 @@ class XLSXRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None,
                renderer_context: Mapping[str, Any] | None = None) -> bytes:
         from openpyxl import Workbook
-
-        # The xlsx cell guard (text never read as a formula). MERGE NOTE (issue 14): the io
-        # branch moves cell_put to portal.xlsx; this line becomes a module-level
-        # `from portal.xlsx import cell_put` then, and the kernel imports no app again.
-        from campaigns.workbook import cell_put
 
         view = (renderer_context or {}).get("view")
         columns: Sequence[tuple[str, str]] = getattr(view, "export_columns", ())

@@ -135,7 +135,7 @@ def document_current(*, kind: str, source: Any) -> DocumentStatus:
     version = _data_version(spec, source)
     # A record whose file is gone (a lost media volume) is not servable: a draft's is made
     # again, a frozen one cannot be (what was signed is lost) and the caller says so.
-    lost = document is not None and not document.file.storage.exists(document.file.name)
+    lost = document is not None and not document.file.storage.exists(document.file.name or "")
     return DocumentStatus(
         document=None if lost else document, data_version=version,
         is_stale=document is None or lost or document.data_version != version,

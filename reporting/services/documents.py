@@ -16,10 +16,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404
 
+from portal.tasks import task_enqueue
 from reporting.documents.registry import spec_for
 from reporting.documents.storage import document_current, document_ensure
 from reporting.models import RenderedDocument
-from reporting.tasks import render_document
+
+# The task that renders a document in the background (reporting/tasks.py), by its name.
+RENDER_DOCUMENT_TASK = "reporting.tasks.render_document"
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,6 @@ def document_or_enqueue(*, kind: str, source: Any) -> RenderedDocument | None:
     # One enqueued render per data version, however often the waiting page refreshes.
     if cache.add(f"documents:pending:{kind}:{object_id}:{status.data_version}", 1, PENDING_SECONDS):
         commune_ids = spec.commune_ids_of(source)
-        transaction.on_commit(lambda: render_document.delay(
-            kind=kind, object_id=object_id, commune_ids=commune_ids))
+        transaction.on_commit(lambda: task_enqueue(
+            RENDER_DOCUMENT_TASK, kind=kind, object_id=object_id, commune_ids=commune_ids))
     return None

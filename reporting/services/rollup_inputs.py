@@ -32,7 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Plan
-from portal.tasks import task_step, tasks_chain_enqueue
+from portal.tasks import task_enqueue, task_step, tasks_chain_enqueue
 from reporting.deadlines import local_today
 from reporting.models import CommuneRollup, PeriodKind, ReportingPeriod, RollupInputs
 from reporting.rollups.compute import commune_rollup_compute
@@ -43,6 +43,7 @@ QUARTERS = (1, 2, 3, 4)
 COMMUNE_ROLLUP_TASK = "reporting.commune_rollup"
 PROVINCE_COMBINE_TASK = "reporting.province_rollup_combine"
 INPUTS_COMPUTED_TASK = "reporting.rollup_inputs_computed"
+PROVINCE_ROLLUP_TASK = "reporting.province_rollup"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,13 @@ def plan_rollups_recompute(*, plan: Plan, year: int, quarters: list[int]) -> Non
     marks = plan_input_versions(plan=plan, year=year, quarters=quarters)
     transaction.on_commit(partial(_chain_enqueue, plan=key, year=year, commune_quarters=quarters,
                                   combine_quarters=quarters, marks=marks))
+
+
+def province_rollups_recompute(*, province_id: int, year: int, quarter: int) -> None:
+    """The province's "Tính lại" button: after commit, every commune of the province, then the
+    province's combine, for one quarter (reporting.tasks.province_rollup)."""
+    transaction.on_commit(lambda: task_enqueue(PROVINCE_ROLLUP_TASK, province_id=province_id,
+                                               year=year, quarter=quarter))
 
 
 def _chain_enqueue(*, plan: _PlanKey, year: int, commune_quarters: Sequence[int],

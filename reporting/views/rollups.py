@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -30,14 +29,13 @@ from campaigns.selectors import organisation as campaign_selectors
 from campaigns.selectors import plans as plan_selectors
 from portal.access import Role, post_only, request_access, role_required
 from portal.formats import ROMAN_QUARTERS, quarter_roman, vn_percent
-from reporting import tasks
 from reporting.deadlines import local_today
 from reporting.documents.content.common import figure_with_unit
 from reporting.models import CommuneRollup, ProvinceRollup
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards import jobs
 from reporting.selectors.rollups import QuarterChoice
-from reporting.services.rollup_inputs import plan_rollups_recompute
+from reporting.services.rollup_inputs import plan_rollups_recompute, province_rollups_recompute
 from targets.models import Indicator
 from targets.status import LAGGING, Status, status_legend, status_of
 
@@ -349,7 +347,7 @@ def province_progress_recompute(request: HttpRequest, province_code: str) -> Htt
     province_id, year, quarter = province.pk, period.year, period.quarter
     request.session[_job_key("province-rollup", province.pk)] = {
         "since": timezone.now().isoformat(), "year": year, "quarter": quarter}
-    transaction.on_commit(lambda: tasks.province_rollup.delay(province_id=province_id, year=year, quarter=quarter))
+    province_rollups_recompute(province_id=province_id, year=year, quarter=quarter)
     messages.success(request, _("Đã yêu cầu tính lại số liệu quý %(q)s/%(year)s của các xã, phường trong tỉnh. "
                                 "Bảng sẽ cập nhật sau ít phút.") % {"q": quarter_roman(quarter), "year": year})
     return HttpResponseRedirect(_province_url(province, year, quarter))
