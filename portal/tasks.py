@@ -59,7 +59,7 @@ def registered_task(name: str) -> Task:
 
 def task_enqueue(name: str, **kwargs: Any) -> AsyncResult:
     """Run the task ``name`` with these keyword arguments: queued, or at once when eager."""
-    return registered_task(name).apply_async(kwargs=kwargs)
+    return registered_task(name).delay(**kwargs)
 
 
 def task_step(name: str, **kwargs: Any) -> Signature:
