@@ -263,7 +263,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitReportState": "reporting.models.ReportState",
         "CommuneReportState": "reporting.models.CommuneReportState",
-        "RollupStatus": "reporting.models.RollupStatus",
+        "RollupStatus": "targets.status.RollupStatus",
         "TaskStatus": "reporting.models.TaskStatus",
         "PlanStatus": "campaigns.models.PlanStatus",
     },

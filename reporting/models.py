@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Commune, Plan, Task, Unit
 from portal.scoping import CommuneScopedManager, tenant_manager
 from targets.models import Indicator
+from targets.status import RollupStatus
 
 
 class PeriodKind(models.TextChoices):
@@ -259,15 +260,6 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.reason}"
-
-
-class RollupStatus(models.TextChoices):
-    REACHED = "reached", _("Đã đạt")
-    ON_TRACK = "on_track", _("Đúng tiến độ")
-    AT_RISK = "at_risk", _("Có nguy cơ chậm")
-    OFF_TRACK = "off_track", _("Chậm tiến độ")
-    NO_DATA = "no_data", _("Chưa có số liệu")
-    NO_TARGET = "no_target", _("Không có chỉ tiêu")
 
 
 class CommuneRollup(models.Model):

@@ -33,12 +33,11 @@ from reporting.models import (
     ProvinceRollup,
     ReportingPeriod,
     ReportState,
-    RollupStatus,
     UnitReport,
 )
-from reporting.rollup_status import LAGGING
 from targets.models import Indicator, Measure, Target, TimeAggregation
 from targets.progress import Figure, achievement, expected_at, progress_status, year_to_date
+from targets.status import LAGGING, RollupStatus
 
 # Plans per SQL statement on PostgreSQL (rollup_run's default batch): bounds the statement's
 # memory (its aggregate spills a few MB to disk at 500 plans of 20 indicators under the

@@ -12,17 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from targets.status import RollupStatus
+
 HUNDRED = Decimal(100)
 FOUR_PLACES = Decimal("0.0001")
-
-
-class Status:
-    REACHED = "reached"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    NO_DATA = "no_data"
-    NO_TARGET = "no_target"
 
 
 @dataclass(frozen=True)
@@ -89,20 +82,20 @@ def achievement(*, level: Decimal | None, target: Decimal | None) -> Decimal | N
 
 
 def progress_status(*, level: Decimal | None, target: Decimal | None, expected: Decimal | None,
-                    margin_pct: Decimal) -> str:
+                    margin_pct: Decimal) -> RollupStatus:
     """reached ≥ target; on track within the margin below the trajectory; at risk within twice
     the margin; off track below that."""
     if target is None:
-        return Status.NO_TARGET
+        return RollupStatus.NO_TARGET
     if level is None:
-        return Status.NO_DATA
+        return RollupStatus.NO_DATA
     if level >= target:
-        return Status.REACHED
+        return RollupStatus.REACHED
     if expected is None or expected <= 0:
-        return Status.ON_TRACK
+        return RollupStatus.ON_TRACK
     margin = margin_pct / HUNDRED
     if level >= expected * (1 - margin):
-        return Status.ON_TRACK
+        return RollupStatus.ON_TRACK
     if level >= expected * (1 - 2 * margin):
-        return Status.AT_RISK
-    return Status.OFF_TRACK
+        return RollupStatus.AT_RISK
+    return RollupStatus.OFF_TRACK

@@ -24,7 +24,8 @@ from reporting.models import (
     TaskProgress,
     UnitReport,
 )
-from reporting.rollup_status import STATUS_CODES, shown_status_on
+from reporting.selectors.rollups import shown_status_on
+from targets.status import STATUS_CODES
 
 
 def commune_report_pdf_url(pk: int) -> str:
@@ -43,7 +44,7 @@ def _pdf_url_parts(prefix: str) -> tuple[str, str]:
 
 
 def _shown_status(stored: str, units_reported: int, unit_deadline: date | None) -> str:
-    """The status the pages show (rollup_status), from a row and its quarter's unit deadline."""
+    """The status the pages show (targets.status), from a row and its quarter's unit deadline."""
     return shown_status_on(stored=stored, units_reported=units_reported, unit_deadline=unit_deadline)
 
 
@@ -172,7 +173,7 @@ class CommuneRollupSerializer(serializers.ModelSerializer):  # type: ignore[type
                   "numerator", "denominator", "value", "ytd_numerator", "ytd_denominator", "ytd_value",
                   "target", "expected", "achievement", "status", "units_reported", "units_expected",
                   "completeness", "computed_at"]
-        # unit_deadline: annotated by the list's queryset (rollup_status.unit_deadline_of).
+        # unit_deadline: annotated by the list's queryset (reporting.selectors.rollups.unit_deadline_of).
         row_computed = {"commune_name": (("commune__kind", "commune__name"), commune_official_name),
                         "status": (("status", "units_reported", "unit_deadline"), _shown_status),
                         "completeness": (("units_reported", "units_expected"), units_completeness)}

@@ -35,7 +35,6 @@ from campaigns.models import Commune
 from portal.access import Role
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.scoping import scopes_disabled
-from reporting import rollup_status
 from reporting.api import serializers as s
 from reporting.deadlines import local_today
 from reporting.documents.content import province_quarter_completeness
@@ -52,8 +51,10 @@ from reporting.models import (
     UnitReport,
 )
 from reporting.rollups import plans_for_year
+from reporting.selectors.rollups import unit_deadline_of
 from reporting.services import commune_reports as consolidated
 from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response
+from targets.status import STATUS_CODES, shown_status_filter
 
 ACCEPTED = 202
 
@@ -115,13 +116,13 @@ with scopes_disabled():
                                        help_text="true: chỉ các chỉ số chuẩn quốc gia")
         updated_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte",
                                                          help_text="Chỉ số liệu tính lại từ thời điểm này (ISO 8601)")
-        # The status as shown (rollup_status), not as stored: a filter agrees with the rows.
+        # The status as shown (targets.status), not as stored: a filter agrees with the rows.
         status = django_filters.ChoiceFilter(
-            choices=[(code, code) for code in sorted(rollup_status.STATUS_CODES)], method="filter_status",
+            choices=[(code, code) for code in sorted(STATUS_CODES)], method="filter_status",
             help_text="Tình trạng như trong kết quả (trường status)")
 
         def filter_status(self, queryset: QuerySet[CommuneRollup], name: str, value: str) -> QuerySet[CommuneRollup]:
-            return queryset.filter(rollup_status.shown_status_filter(value))
+            return queryset.filter(shown_status_filter(value, today=local_today()))
 
         class Meta:
             model = CommuneRollup
@@ -346,7 +347,7 @@ class CommuneRollupList(PortalAPIView):
 
     def get_queryset(self) -> QuerySet[CommuneRollup]:
         # The quarter's unit deadline beside each row: its status is shown as the pages show it.
-        return CommuneRollup.objects.annotate(unit_deadline=rollup_status.unit_deadline_of())
+        return CommuneRollup.objects.annotate(unit_deadline=unit_deadline_of())
 
     def get(self, request: Request) -> Response:
         return self.list_response(self.get_queryset())

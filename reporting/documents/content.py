@@ -37,17 +37,17 @@ from reporting.models import (
     PeriodKind,
     ReportingPeriod,
     ReportState,
-    RollupStatus,
     TaskProgress,
     TaskStatus,
     UnitReport,
 )
-from reporting.rollup_status import LAGGING, NOT_DUE, judge_rows, status_label
 from reporting.rollups import plans_for_year
 from reporting.selectors import reports as selectors
 from reporting.selectors import rollups as rollup_selectors
+from reporting.selectors.rollups import judge_rows
 from targets.models import Indicator, Target, TimeAggregation
 from targets.progress import expected_at
+from targets.status import LAGGING, NOT_DUE, RollupStatus, status_label
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Short words for the status in a narrow cell of the communes × indicators table. Words, not

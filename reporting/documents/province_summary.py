@@ -24,8 +24,9 @@ from reporting.documents.parts import appendix_reference_lines
 from reporting.documents.profiles import STATE, FormatProfile
 from reporting.documents.registry import DocumentSpec, register
 from reporting.documents.unit_report import appendix_titles, common_context
-from reporting.models import DocumentKind, RollupStatus
+from reporting.models import DocumentKind
 from reporting.selectors.rollups import province_commune_ids
+from targets.status import RollupStatus
 
 OBJECT_ID_BASE = 100_000  # object id = province id × 100 000 + year × 10 + quarter
 

@@ -1,23 +1,26 @@
-"""Reads of the progress pages: a plan's figures per year and quarter, a province's table.
+"""Reads of the progress pages: a plan's figures per year and quarter, a province's table, and
+the status each stored row shows on the day it is read.
 
 The pages show what the rollup tasks stored (CommuneRollup, ProvinceRollup) and never compute
 a figure themselves, so a page, the ``rollup`` command and an export print the same numbers.
 Each read is a fixed number of queries however many indicators, quarters or communes there are.
+The status shown is ``targets.status``'s rule, fed here with each quarter's unit deadline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 
 from campaigns.models import Commune, Plan, Province
 from portal.scoping import scopes_disabled
 from portal.text import vi_sorted
+from reporting.deadlines import local_today
 from reporting.models import (
     CommuneRollup,
     PeriodKind,
@@ -25,15 +28,59 @@ from reporting.models import (
     ReportingPeriod,
     RollupInputs,
 )
-from reporting.rollup_status import LAGGING, judge_rows
 from reporting.rollups import plans_for_year
 from targets.models import Indicator
+from targets.status import LAGGING, is_due, shown_status
 
 QUARTERS = (1, 2, 3, 4)
 
 
 def _indicator_order(indicator: Indicator) -> tuple[int, str]:
     return indicator.order, indicator.code
+
+
+# --- The status a row shows today (targets.status.shown_status with its quarter's deadline) ---
+
+
+def shown_status_on(*, stored: str, units_reported: int, unit_deadline: date | None,
+                    today: date | None = None) -> str:
+    """shown_status() for a row read with its quarter's unit deadline (``unit_deadline_of``):
+    no period, no deadline to wait for."""
+    due = is_due(unit_deadline=unit_deadline, today=today or local_today())
+    return shown_status(stored=stored, units_reported=units_reported, due=due)
+
+
+def unit_deadline_of() -> Subquery:
+    """The unit deadline of a CommuneRollup row's quarter, as an annotation (no extra query);
+    what targets.status.shown_status_filter reads.
+
+    Through the base manager: the rollup rows are read in the tenant scope already, and the
+    period is found by their own plan, so the scope's join would only repeat it."""
+    return Subquery(ReportingPeriod._base_manager.filter(
+        plan_id=OuterRef("plan_id"), kind=PeriodKind.QUARTERLY, year=OuterRef("year"), quarter=OuterRef("quarter"),
+    ).values("unit_deadline")[:1])
+
+
+def not_due_quarters(*, plan_ids: Iterable[int], today: date) -> set[tuple[int, int, int]]:
+    """(plan, year, quarter) of the quarterly periods not due ``today`` (targets.status.is_due:
+    the unit deadline is today or later; one query). A quarter without a period has no
+    deadline to wait for: it is due."""
+    rows = ReportingPeriod.objects.filter(
+        plan_id__in=set(plan_ids), kind=PeriodKind.QUARTERLY, unit_deadline__gte=today,
+    ).values_list("plan_id", "year", "quarter")
+    return {(plan_id, year, quarter) for plan_id, year, quarter in rows if quarter is not None}
+
+
+def judge_rows(rows: Sequence[CommuneRollup], *, today: date | None = None) -> Sequence[CommuneRollup]:
+    """Set each loaded row's ``status`` to the status it shows today (one query; the rows are
+    read-only copies and never saved back). Returns the rows."""
+    if not rows:
+        return rows
+    waiting = not_due_quarters(plan_ids={row.plan_id for row in rows}, today=today or local_today())
+    for row in rows:
+        row.status = shown_status(stored=row.status, units_reported=row.units_reported,
+                                  due=(row.plan_id, row.year, row.quarter) not in waiting)
+    return rows
 
 
 # --- A plan's progress ---------------------------------------------------------------------
@@ -75,7 +122,7 @@ class PlanProgress:
 
 def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
     """The plan's rollup rows for each of its years, one line per indicator, each with the
-    status it shows ``today`` (rollup_status; two queries)."""
+    status it shows ``today`` (judge_rows; two queries)."""
     rows = judge_rows(list(CommuneRollup.objects.filter(plan=plan, year__gte=plan.start_year, year__lte=plan.end_year)
                            .select_related("indicator")), today=today)
     by_year: dict[int, dict[int, IndicatorLine]] = {year: {} for year in range(plan.start_year, plan.end_year + 1)}
@@ -191,7 +238,7 @@ def province_default_quarter(*, due: tuple[int, int] | None, today: date) -> tup
 
 def province_table(*, province: Province, year: int, quarter: int, today: date | None = None) -> ProvinceTable:
     """Communes × standard indicators for one quarter, with the province row (six queries);
-    each commune row carries the status it shows ``today`` (rollup_status).
+    each commune row carries the status it shows ``today`` (judge_rows).
 
     The communes' figures come from the plan that carries each commune's year (the same choice
     the province rollup made), so a commune row and the province row add up.

@@ -29,8 +29,7 @@ from campaigns.selectors import organisation as campaign_selectors
 from portal.access import ALL_ROLES, Role, request_access, role_required
 from reporting.deadlines import local_today
 from reporting.documents import charts as charts_svg
-from reporting.models import CommuneReportState, CommuneRollup, ReportState, RollupStatus
-from reporting.rollup_status import Status, status_legend, status_of
+from reporting.models import CommuneReportState, CommuneRollup, ReportState
 from reporting.selectors import dashboards
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards import HeatFilter, IndicatorProgress, TaskDue
@@ -43,6 +42,7 @@ from reporting.views.rollups import (
 )
 from targets.models import Indicator, Target, TimeAggregation
 from targets.progress import expected_at
+from targets.status import RollupStatus, Status, status_legend, status_of
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # The chart's labels in the page's own type (the PDF passes Liberation Serif). Unquoted family

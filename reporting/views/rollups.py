@@ -33,11 +33,11 @@ from portal.access import Role, post_only, request_access, role_required
 from reporting import tasks
 from reporting.deadlines import local_today
 from reporting.models import CommuneRollup, ProvinceRollup
-from reporting.rollup_status import LAGGING, Status, status_legend, status_of
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards import jobs
 from reporting.selectors.rollups import QuarterChoice
 from targets.models import Indicator
+from targets.status import LAGGING, Status, status_legend, status_of
 
 COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}

@@ -48,12 +48,12 @@ from reporting.models import (
     ReportingPeriod,
     ReportState,
     ReportTransition,
-    RollupStatus,
     TaskProgress,
     UnitReport,
 )
 from reporting.services.periods import reporting_periods_sync
 from targets.models import Indicator, Measure, Target, TargetGroup, TimeAggregation
+from targets.status import RollupStatus
 from tests.api.conftest import api_client
 from tests.conftest import World
 from tests.factories import CommuneFactory, PlanFactory

@@ -36,7 +36,6 @@ from reporting.models import (
     ReportingPeriod,
     ReportState,
     ReportTransition,
-    RollupStatus,
     TaskProgress,
     TaskStatus,
     UnitReport,
@@ -44,6 +43,7 @@ from reporting.models import (
 from reporting.selectors.dashboards import jobs
 from reporting.selectors.dashboards.common import timeframe_due
 from reporting.views.rollups import level_text, percent_text
+from targets.status import RollupStatus
 from tests import rollup_data as data
 from tests.conftest import SECRET_COMMUNE_NAME, World, login
 from tests.factories import CommuneFactory, TaskFactory, UnitFactory

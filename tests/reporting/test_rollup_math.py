@@ -2,7 +2,8 @@
 
 from decimal import Decimal as D
 
-from targets.progress import Figure, Status, achievement, expected_at, progress_status, year_to_date
+from targets.progress import Figure, achievement, expected_at, progress_status, year_to_date
+from targets.status import RollupStatus
 
 
 def test_percentage_comes_from_summed_counts_not_an_average() -> None:
@@ -52,10 +53,10 @@ def test_achievement_is_value_over_target() -> None:
 
 def test_status_against_the_trajectory_with_a_margin() -> None:
     expected = D(60)  # 15 % margin: on track from 51, at risk from 42
-    assert progress_status(level=D(80), target=D(80), expected=expected, margin_pct=D(15)) == Status.REACHED
-    assert progress_status(level=D(51), target=D(80), expected=expected, margin_pct=D(15)) == Status.ON_TRACK
-    assert progress_status(level=D("50.9"), target=D(80), expected=expected, margin_pct=D(15)) == Status.AT_RISK
-    assert progress_status(level=D(42), target=D(80), expected=expected, margin_pct=D(15)) == Status.AT_RISK
-    assert progress_status(level=D("41.9"), target=D(80), expected=expected, margin_pct=D(15)) == Status.OFF_TRACK
-    assert progress_status(level=None, target=D(80), expected=expected, margin_pct=D(15)) == Status.NO_DATA
-    assert progress_status(level=D(10), target=None, expected=None, margin_pct=D(15)) == Status.NO_TARGET
+    assert progress_status(level=D(80), target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.REACHED
+    assert progress_status(level=D(51), target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.ON_TRACK
+    assert progress_status(level=D("50.9"), target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.AT_RISK
+    assert progress_status(level=D(42), target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.AT_RISK
+    assert progress_status(level=D("41.9"), target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.OFF_TRACK
+    assert progress_status(level=None, target=D(80), expected=expected, margin_pct=D(15)) == RollupStatus.NO_DATA
+    assert progress_status(level=D(10), target=None, expected=None, margin_pct=D(15)) == RollupStatus.NO_TARGET

@@ -1,4 +1,4 @@
-"""The status an indicator shows (reporting.rollup_status): the rule, and its filter form."""
+"""The status an indicator shows (targets.status): the rule, and its filter form."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from reporting.models import CommuneRollup, PeriodKind, ReportingPeriod, RollupStatus
-from reporting.rollup_status import (
+from reporting.models import CommuneRollup, PeriodKind, ReportingPeriod
+from reporting.selectors.rollups import unit_deadline_of
+from targets.status import (
     NOT_DUE,
     STATUS_CODES,
+    RollupStatus,
     shown_status,
     shown_status_filter,
     status_legend,
     status_of,
-    unit_deadline_of,
 )
 from tests.conftest import World
 from tests.quarter import ADULTS, ind

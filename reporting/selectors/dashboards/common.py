@@ -11,11 +11,11 @@ from django.db.models import Q
 from campaigns.models import Commune, Plan, Task
 from campaigns.timeframes import Timeframe, parse_timeframe
 from reporting.models import PeriodKind, ReportingPeriod
-from reporting.rollup_status import (
-    LAGGING as LAGGING,  # re-exported: the dashboards' readers use it
-)
 from reporting.rollups import plans_for_year
 from reporting.selectors import rollups as rollup_selectors
+from targets.status import (
+    LAGGING as LAGGING,  # re-exported: the dashboards' readers use it
+)
 
 QUARTERS = (1, 2, 3, 4)
 # A task falling due within this many days is "upcoming" on the dashboards.

@@ -17,11 +17,9 @@ from reporting.models import (
     PeriodKind,
     ReportingPeriod,
     ReportState,
-    RollupStatus,
     TaskProgress,
     TaskStatus,
 )
-from reporting.rollup_status import judge_rows
 from reporting.selectors import reports as selectors
 from reporting.selectors.dashboards.common import (
     DEADLINES_SHOWN,
@@ -33,7 +31,9 @@ from reporting.selectors.dashboards.common import (
     status_period,
     task_deadlines,
 )
+from reporting.selectors.rollups import judge_rows
 from targets.models import Indicator, Target
+from targets.status import RollupStatus
 
 
 @dataclass

@@ -10,10 +10,11 @@ from decimal import Decimal
 from campaigns.models import Commune, Plan, Province
 from portal.text import nfc, vi_sort_key
 from reporting.documents.content import province_quarter_completeness
-from reporting.models import CommuneReport, CommuneRollup, PeriodKind, RollupStatus
+from reporting.models import CommuneReport, CommuneRollup, PeriodKind
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.dashboards.common import LAGGING
 from targets.models import Indicator
+from targets.status import RollupStatus
 
 
 @dataclass
