@@ -128,7 +128,7 @@ def _rollups() -> None:
     """What ``manage.py rollup --year Y --quarter Q`` runs, for the nation, Q1 then Q2."""
     from campaigns.models import Commune
     from portal.scoping import scopes_disabled, tenant_scope
-    from reporting.rollups import rollup_run
+    from reporting.rollups.compute import rollup_run
 
     with scopes_disabled():
         commune_ids = list(Commune.objects.order_by("pk").values_list("pk", flat=True))

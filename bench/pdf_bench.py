@@ -130,7 +130,7 @@ def _commune_case(case: CommuneCase) -> dict[str, Any]:
     from campaigns.models import Plan, Task, TaskCoordinator, TaskDeliverable, Unit
     from portal.scoping import scopes_disabled
     from reporting.models import DocumentKind, ReportingPeriod, TaskProgress, TaskStatus, UnitReport
-    from reporting.rollups import rollup_run
+    from reporting.rollups.compute import rollup_run
     from reporting.services import commune_reports as consolidated
     from reporting.synthetic import SyntheticSpec, commune_code, synthetic_data_generate
 
@@ -214,7 +214,7 @@ def _province_cases(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     from portal.scoping import scopes_disabled
     from reporting.documents.content import ProvinceQuarter
     from reporting.models import CommuneReport, CommuneReportState, DocumentKind, ReportingPeriod
-    from reporting.rollups import rollup_run
+    from reporting.rollups.compute import rollup_run
     from reporting.synthetic import SyntheticSpec, province_code, synthetic_data_generate
 
     synthetic_data_generate(spec=SyntheticSpec(provinces=len(sizes), communes=list(sizes), units=PROVINCE_UNITS,

@@ -174,7 +174,7 @@ class Bench:
     def _rollup(commune_ids: list[int], quarter: int) -> dict[str, Any]:
         """What the ``rollup`` command does: rollup_run inside the communes' scope."""
         from portal.scoping import tenant_scope
-        from reporting.rollups import rollup_run
+        from reporting.rollups.compute import rollup_run
 
         with tenant_scope(commune_ids):
             return rollup_run(year=YEAR, quarter=quarter, commune_ids=commune_ids)
@@ -251,7 +251,7 @@ class Bench:
         """(province id, commune ids, plan ids) of every synthetic province, in order."""
         from campaigns.models import Commune, Province
         from portal.scoping import scopes_disabled
-        from reporting.rollups import plans_for_year
+        from reporting.rollups.compute import plans_for_year
 
         out = []
         with scopes_disabled():

@@ -24,7 +24,7 @@ from campaigns.models import Plan
 from portal.scoping import scopes_disabled
 from reporting.deadlines import local_today
 from reporting.models import PeriodKind, ReportingPeriod, ReportState, TaskStatus, UnitReport
-from reporting.rollups import rollup_run
+from reporting.rollups.compute import rollup_run
 from reporting.selectors import reports as selectors
 from reporting.services import unit_reports as services
 from reporting.services.periods import reporting_periods_sync

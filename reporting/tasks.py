@@ -13,6 +13,11 @@ from campaigns.models import Commune, Plan
 from portal.scoping import scopes_disabled, tenant_scope
 from portal.tasks import TenantTask
 from reporting.deadlines import local_today
+from reporting.rollups.compute import (
+    commune_rollup_refresh,
+    plans_for_year,
+    province_rollup_compute,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +50,6 @@ def _province_communes(province_id: int) -> list[int]:
 @shared_task(base=TenantTask, name="reporting.commune_rollup", time_limit=300, soft_time_limit=240)
 def commune_rollup(*, plan_ids: list[int], year: int, quarter: int, commune_ids: list[int]) -> int:
     """Recompute the plans' quarter (and later quarters of the year) from accepted reports."""
-    from reporting.rollups import commune_rollup_refresh
-
     return commune_rollup_refresh(plan_ids=plan_ids, year=year, quarter=quarter)
 
 
@@ -54,8 +57,6 @@ def commune_rollup(*, plan_ids: list[int], year: int, quarter: int, commune_ids:
 def province_rollup_combine(*_results: Any, province_id: int, year: int, quarter: int,
                             commune_ids: list[int]) -> int:
     """The chord's body: combine the province's commune figures (after every commune task)."""
-    from reporting.rollups import province_rollup_compute
-
     return province_rollup_compute(province_id=province_id, year=year, quarter=quarter)
 
 
@@ -71,8 +72,6 @@ def rollup_inputs_computed(*, plan_id: int, year: int, marks: list[list[int]], c
 @shared_task(name="reporting.province_rollup", acks_late=True, reject_on_worker_lost=True)
 def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
     """Fan out one commune task per commune of the province, then combine them (a chord)."""
-    from reporting.rollups import plans_for_year
-
     commune_ids = _province_communes(province_id)
     with tenant_scope(commune_ids):
         plans = dict(Plan.objects.filter(pk__in=plans_for_year(commune_ids=commune_ids, year=year))

@@ -1,10 +1,16 @@
-"""The arithmetic of rollups (DESIGN.md rule 2), free of the database so it can be checked by hand.
+"""The arithmetic of progress against a target (DESIGN.md rule 2), free of the database so it
+can be checked by hand. Layer: pure rules, below the rollup engines that apply them.
 
 - Percentages come from counts: sum(numerator) / sum(denominator) over the units, never an
   average of the units' percentages.
 - Across units every indicator sums. Across quarters a flow (articles published) adds up to a
   year-to-date total; a stock (adults certified) takes the latest quarter that has data.
 - Progress compares the year-to-date figure with a linear trajectory to the year's target.
+
+Both rollup engines apply these functions: the portable path calls them
+(``reporting.rollups.portable``), the PostgreSQL path restates each one as a SQL clause
+(``reporting.rollups.sql``, which names the function each clause must equal; a test checks the
+two paths write identical rows).
 """
 
 from __future__ import annotations
@@ -12,10 +18,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from targets.models import Measure, TimeAggregation
 from targets.status import RollupStatus
 
 HUNDRED = Decimal(100)
 FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How an indicator's figures combine: a percentage from counts (else the summed value);
+    across quarters a flow adds up, a stock keeps the latest quarter with data."""
+
+    percent: bool
+    flow: bool
+
+
+def aggregation_of(*, measure: str, time_aggregation: str) -> Aggregation:
+    """An indicator's aggregation from its measure and its time aggregation."""
+    return Aggregation(percent=measure == Measure.PERCENT, flow=time_aggregation == TimeAggregation.SUM)
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,14 @@ class Figure:
     denominator: Decimal | None = None
     value: Decimal | None = None
     units_reported: int = 0
+
+    @classmethod
+    def stored(cls, *, numerator: Decimal | None, denominator: Decimal | None,
+               value: Decimal | None) -> Figure:
+        """A year-to-date figure read back from a stored rollup (or a sum of them): it has
+        data when any of its sums is set."""
+        has_data = any(x is not None for x in (numerator, denominator, value))
+        return cls(numerator=numerator, denominator=denominator, value=value, units_reported=int(has_data))
 
     @property
     def has_data(self) -> bool:
@@ -62,6 +91,11 @@ def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     if a is None and b is None:
         return None
     return (a or Decimal(0)) + (b or Decimal(0))
+
+
+def units_expected(*, linked: int, reported: int) -> int:
+    """The units a figure waits for: those linked to the target, or more if more reported."""
+    return max(linked, reported)
 
 
 def expected_at(*, target: Decimal, baseline: Decimal | None, quarter: int, flow: bool) -> Decimal:

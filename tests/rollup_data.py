@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Commune
 from reporting.models import IndicatorValue, ReportingPeriod, ReportState, UnitReport
-from reporting.rollups import rollup_run
+from reporting.rollups.compute import rollup_run
 from reporting.services.periods import reporting_periods_sync
 from tests.factories import PlanFactory, TargetFactory
 from tests.quarter import ADULTS, NEWS, ind

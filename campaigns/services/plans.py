@@ -55,7 +55,7 @@ def plan_periods_sync(plan: Plan) -> None:
 
 
 # Plan fields the rollups read: the margin sets the status; the years say which plan carries a
-# commune's year (reporting.rollups.plans_for_year).
+# commune's year (reporting.rollups.compute.plans_for_year).
 PLAN_ROLLUP_FIELDS = {"progress_margin", "start_year", "end_year"}
 # Target fields the rollups read (the target, its line from the baseline, its units).
 TARGET_ROLLUP_FIELDS = {"indicator_id", "year", "value", "baseline", "reporting_units"}

@@ -50,7 +50,7 @@ from reporting.models import (
     TaskProgress,
     UnitReport,
 )
-from reporting.rollups import plans_for_year
+from reporting.rollups.compute import plans_for_year
 from reporting.selectors.rollups import unit_deadline_of
 from reporting.services import commune_reports as consolidated
 from reporting.views.documents import REFRESH_SECONDS, document_or_enqueue, pdf_response

@@ -41,7 +41,7 @@ from reporting.models import (
     TaskStatus,
     UnitReport,
 )
-from reporting.rollups import plans_for_year
+from reporting.rollups.compute import plans_for_year
 from reporting.selectors import reports as selectors
 from reporting.selectors import rollups as rollup_selectors
 from reporting.selectors.rollups import judge_rows

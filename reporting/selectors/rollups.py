@@ -28,7 +28,7 @@ from reporting.models import (
     ReportingPeriod,
     RollupInputs,
 )
-from reporting.rollups import plans_for_year
+from reporting.rollups.compute import plans_for_year
 from targets.models import Indicator
 from targets.status import LAGGING, is_due, shown_status
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from campaigns.models import Plan
 from reporting.models import CommuneRollup, PeriodKind, ReportingPeriod, RollupInputs
+from reporting.rollups.compute import commune_rollup_compute
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -136,8 +137,6 @@ def rollups_recompute_now(*, plan_id: int, year: int, quarter: int) -> None:
     earlier quarters, every pending earlier quarter first) in the current transaction, and
     record them as caught up. For the one commune whose report is being issued: cheap (one
     aggregate query a quarter). Later quarters and the province are left to the queue."""
-    from reporting.rollups import commune_rollup_compute
-
     rows = list(RollupInputs.objects.filter(plan_id=plan_id, year=year, quarter__lte=quarter)
                 .order_by("quarter").values_list("quarter", "inputs_version", "computed_version"))
     pending = [q for q, inputs, computed in rows if computed < inputs]

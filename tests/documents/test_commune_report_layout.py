@@ -23,7 +23,7 @@ from portal.scoping import scopes_disabled
 from reporting.documents import storage
 from reporting.documents.content import commune_report_content
 from reporting.models import CommuneReport, DocumentKind, ReportingPeriod
-from reporting.rollups import commune_rollup_compute
+from reporting.rollups.compute import commune_rollup_compute
 from reporting.selectors import reports as selectors
 from reporting.services import commune_reports as consolidated
 from reporting.services import unit_reports as services

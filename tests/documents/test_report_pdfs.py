@@ -37,7 +37,7 @@ from reporting.documents.content import (
 from reporting.documents.profiles import PARTY, STATE, FormatProfile
 from reporting.documents.province_summary import appendix_tables
 from reporting.models import DocumentKind, ReportingPeriod, UnitReport
-from reporting.rollups import commune_rollup_compute, province_rollup_compute
+from reporting.rollups.compute import commune_rollup_compute, province_rollup_compute
 from reporting.selectors import reports as selectors
 from reporting.services import commune_reports as consolidated
 from reporting.services import unit_reports as services
@@ -442,7 +442,7 @@ def test_a_province_with_twenty_indicators_gets_legible_appendix_tables() -> Non
     six, every header and figure inside the page and no text drawn over other text."""
     from campaigns.models import Province
     from reporting.documents.province_summary import APPENDIX_COLUMNS
-    from reporting.rollups import rollup_run
+    from reporting.rollups.compute import rollup_run
     from reporting.synthetic import SyntheticSpec, synthetic_data_generate
 
     synthetic_data_generate(spec=SyntheticSpec(provinces=1, communes=4, units=3, indicators=20, quarters=1,

@@ -335,7 +335,7 @@ def test_content_reads_take_a_constant_number_of_queries(quarter: Quarter, commi
 
 def test_province_summary_content(quarter: Quarter, committed: Callable[[], Any]) -> None:
     world = quarter.world
-    from reporting.rollups import province_rollup_compute
+    from reporting.rollups.compute import province_rollup_compute
 
     province_rollup_compute(province_id=world.province_p.pk, year=2026, quarter=1)
     doc = content.province_summary_content(

@@ -33,7 +33,7 @@ from reporting.models import (
     ProvinceRollup,
     RollupInputs,
 )
-from reporting.rollups import province_rollup_compute
+from reporting.rollups.compute import province_rollup_compute
 from reporting.selectors.rollups import plan_rollups_pending, rollups_pending
 from reporting.services import commune_reports as consolidated
 from reporting.services import periods

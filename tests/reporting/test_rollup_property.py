@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from campaigns.models import Unit, UnitKind
 from campaigns.services.targets import TargetRow, plan_targets_save
 from reporting.models import CommuneRollup, ProvinceRollup, ReportingPeriod, ReportState
-from reporting.rollups import commune_rollup_compute, province_rollup_compute
+from reporting.rollups.compute import commune_rollup_compute, province_rollup_compute
 from reporting.selectors import reports as selectors
 from reporting.selectors.rollups import rollups_pending
 from reporting.services import unit_reports as services

@@ -10,7 +10,11 @@ from django.core.management import call_command
 
 from campaigns.models import Unit, UnitKind
 from reporting.models import CommuneRollup, ProvinceRollup, ReportingPeriod, UnitReport
-from reporting.rollups import commune_rollup_compute, plans_for_year, province_rollup_compute
+from reporting.rollups.compute import (
+    commune_rollup_compute,
+    plans_for_year,
+    province_rollup_compute,
+)
 from reporting.services import unit_reports as services
 from reporting.services.unit_reports import ProgressInput, ReportInput, ValueInput
 from targets.models import Indicator

@@ -16,7 +16,6 @@ from django_scopes.exceptions import ScopeError
 
 from campaigns.models import Commune, CommuneKind, Plan, Province, Unit
 from portal.scoping import tenant_scope
-from reporting import rollups
 from reporting.models import (
     CommuneRollup,
     IndicatorValue,
@@ -26,6 +25,9 @@ from reporting.models import (
     ReportTransition,
     UnitReport,
 )
+from reporting.rollups.compute import commune_rollup_compute
+from reporting.rollups.portable import commune_rollup_python
+from reporting.rollups.postgres import commune_rollup_sql
 from reporting.synthetic import MAX_INDICATORS
 from targets.models import Indicator, Measure, Target, TimeAggregation
 
@@ -231,18 +233,18 @@ def test_the_sql_statement_and_the_python_path_write_identical_rows() -> None:
             path(plan_ids=plan_ids, year=2026, quarter=quarter, now=now)
         return _rows()
 
-    portable = run(rollups._commune_rollup_python)
+    portable = run(commune_rollup_python)
     assert len(portable) == len(plan_ids) * 5 * 2 + 2  # and the extra MENTORS target, both quarters
     assert {r[ROLLUP_FIELDS.index("status")] for r in portable} >= {"no_target", "no_data"}
-    sql_over_existing = run(rollups._commune_rollup_sql)  # upserts over the portable rows
+    sql_over_existing = run(commune_rollup_sql)  # upserts over the portable rows
     assert sql_over_existing == portable
     CommuneRollup.objects.all().delete()
-    assert run(rollups._commune_rollup_sql) == portable  # inserts from nothing
+    assert run(commune_rollup_sql) == portable  # inserts from nothing
     # A key that loses every source (target and values) disappears in both paths.
     mentors = Indicator.objects.get(commune__isnull=True, code="MENTORS")
     Target.objects.filter(indicator=mentors, plan_id__in=plan_ids).delete()
-    sql_rows = run(rollups._commune_rollup_sql)
-    assert run(rollups._commune_rollup_python) == sql_rows
+    sql_rows = run(commune_rollup_sql)
+    assert run(commune_rollup_python) == sql_rows
     assert len(sql_rows) == len(portable) - 2
 
 
@@ -250,12 +252,12 @@ def test_a_batch_only_touches_the_plans_of_its_scope() -> None:
     _seed()
     plans = list(Plan.objects.filter(commune__code__startswith="syn-").order_by("pk")[:2])
     with tenant_scope([plans[0].commune_id]):
-        written = rollups.commune_rollup_compute(plan_ids=[p.pk for p in plans], year=2026, quarter=1)
+        written = commune_rollup_compute(plan_ids=[p.pk for p in plans], year=2026, quarter=1)
     assert written == 5
     assert set(CommuneRollup.objects.values_list("plan_id", flat=True)) == {plans[0].pk}
     # Scopes enabled but no commune in them: fail closed, on either path.
     with scope(), pytest.raises(ScopeError):
-        rollups.commune_rollup_compute(plan_ids=[plans[1].pk], year=2026, quarter=1)
+        commune_rollup_compute(plan_ids=[plans[1].pk], year=2026, quarter=1)
 
 
 def test_delete_removes_communes_whose_plans_name_their_units_in_tasks() -> None:

@@ -42,7 +42,7 @@ from reporting.models import (
     ReportState,
     UnitReport,
 )
-from reporting.rollups import rollup_run
+from reporting.rollups.compute import rollup_run
 from reporting.services.periods import reporting_periods_sync
 from targets.models import Indicator
 from tests.celery_crash import (  # noqa: F401

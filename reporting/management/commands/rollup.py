@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from campaigns.models import Commune, Province
 from portal.scoping import scopes_disabled, tenant_scope
 from reporting.models import CommuneRollup, ProvinceRollup
-from reporting.rollups import rollup_run
+from reporting.rollups.compute import rollup_run
 
 
 class Command(BaseCommand):

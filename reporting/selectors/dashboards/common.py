@@ -11,7 +11,7 @@ from django.db.models import Q
 from campaigns.models import Commune, Plan, Task
 from campaigns.timeframes import Timeframe, parse_timeframe
 from reporting.models import PeriodKind, ReportingPeriod
-from reporting.rollups import plans_for_year
+from reporting.rollups.compute import plans_for_year
 from reporting.selectors import rollups as rollup_selectors
 from targets.status import (
     LAGGING as LAGGING,  # re-exported: the dashboards' readers use it

@@ -15,7 +15,7 @@ from django.db.models import Count, Max
 
 from campaigns.models import Commune, Plan, Province
 from reporting.models import CommuneRollup, ProvinceRollup
-from reporting.rollups import plans_for_year
+from reporting.rollups.compute import plans_for_year
 
 # A rollup task's hard time limit is 300 s; past that (plus a busy queue) something went wrong.
 JOB_TIMEOUT_SECONDS = 600
