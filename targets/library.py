@@ -1,7 +1,8 @@
 """The national standard indicator library (Quyết định 757/QĐ-BKHCN groups and the seeds).
 
 Provinces compare communes on these codes, so a code never changes meaning. Loaded by a data
-migration and kept in sync by ``indicator_library_sync`` (idempotent).
+migration and kept in sync by ``indicator_library_sync`` (idempotent). Layer: data of the
+targets app, below its models' users (the synthetic data reads it too).
 """
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+"""``manage.py rollup``: recompute a quarter's rollups synchronously (``rollup_run``, the code the
+Celery tasks run) for the nation, a province or a commune, and print them. Layer: management,
+over ``reporting.rollups.compute``."""
+
 from __future__ import annotations
 
 import time
