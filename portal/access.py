@@ -93,7 +93,13 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     return decorator
 
 
-ALL_ROLES = tuple(Role.values)
+# The role groups the pages and the API guard with (one definition each).
+ALL_ROLES = frozenset(Role.values)
+#: Who reads a commune's pages: its admin and viewers, and the reviewers of its province.
+COMMUNE_READERS = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER})
+#: Who reads a unit report: the commune's readers and the unit's reporter.
+REPORT_READERS = COMMUNE_READERS | {Role.UNIT_REPORTER}
+REVIEWERS = frozenset({Role.PROVINCE_REVIEWER})
 
 
 def post_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -28,7 +28,8 @@ from campaigns.models import (
     Unit,
 )
 from campaigns.selectors import organisation as selectors
-from portal.api.base import REVIEWERS, PortalAPIView
+from portal.access import REVIEWERS
+from portal.api.base import PortalAPIView
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.scoping import scopes_disabled
 from targets.models import Indicator, Target

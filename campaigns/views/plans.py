@@ -44,11 +44,10 @@ from campaigns.services import plans as services
 from campaigns.services import tasks as task_services
 from campaigns.services.targets import TargetRow, plan_targets_save
 from campaigns.timeframes import parse_timeframe
-from portal.access import Role, not_post, post_only, role_required
+from portal.access import COMMUNE_READERS, Role, not_post, post_only, role_required
 from portal.errors import ConflictError
 
 ADMIN = (Role.COMMUNE_ADMIN,)
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 PLAN_READERS = (*COMMUNE_READERS, Role.UNIT_REPORTER)
 CONFLICT = 409
 

@@ -28,15 +28,12 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.access import NO_ACCESS, Access, Role
+from portal.access import ALL_ROLES, NO_ACCESS, Access
 from portal.api.pagination import StableCursorPagination
 from portal.api.renderers import PortalJSONRenderer, XLSXRenderer
 from portal.api.rows import row_reader
 from portal.scoping import tenant_scope
 
-ALL_ROLES = frozenset(Role.values)
-COMMUNE_READERS = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER})
-REVIEWERS = frozenset({Role.PROVINCE_REVIEWER})
 EXPORT_ROW_LIMIT = 100_000
 
 

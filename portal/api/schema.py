@@ -14,7 +14,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
 
-from portal.api.base import ALL_ROLES, PortalAPIView
+from portal.access import ALL_ROLES
+from portal.api.base import PortalAPIView
 from portal.api.renderers import XLSX_MEDIA_TYPE
 from portal.scoping import tenant_scope
 

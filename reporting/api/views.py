@@ -26,7 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.models import Commune
-from portal.api.base import COMMUNE_READERS, REVIEWERS, PortalAPIView, require_roles
+from portal.access import COMMUNE_READERS, REVIEWERS
+from portal.api.base import PortalAPIView, require_roles
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.api.pagination import StableCursorPagination
 from portal.api.schema import ErrorSerializer

@@ -25,7 +25,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campaigns.selectors import organisation as campaign_selectors
-from portal.access import Access, Role, not_post, post_only, request_access, role_required
+from portal.access import (
+    COMMUNE_READERS,
+    REPORT_READERS,
+    Access,
+    Role,
+    not_post,
+    post_only,
+    request_access,
+    role_required,
+)
 from portal.errors import ConflictError
 from portal.formats import vn_date
 from reporting.documents.content import commune_report as content_selectors
@@ -38,8 +47,6 @@ from reporting.views.documents import document_response
 
 ADMIN = (Role.COMMUNE_ADMIN,)
 REVIEWER = (Role.PROVINCE_REVIEWER,)
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
-REPORT_READERS = (*COMMUNE_READERS, Role.UNIT_REPORTER)
 CONFLICT = 409
 # Existing badge colours of the reporting pages, by meaning: being written, sent, taken in.
 BADGES: dict[str, str] = {

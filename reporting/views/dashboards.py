@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns.selectors import organisation as campaign_selectors
-from portal.access import ALL_ROLES, Role, request_access, role_required
+from portal.access import ALL_ROLES, COMMUNE_READERS, Role, request_access, role_required
 from portal.formats import DASH, ROMAN_QUARTERS, quarter_roman, vn_percent
 from portal.text import vi_sorted
 from reporting.deadlines import local_today
@@ -44,7 +44,6 @@ from reporting.views.rollups import Completeness
 from targets.models import Indicator, Target, TimeAggregation
 from targets.status import LAGGING, RollupStatus, Status, status_legend, status_of
 
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # The chart's labels in the page's own type (the PDF passes Liberation Serif). Unquoted family
 # names: charts_svg writes the list into an SVG attribute as it is.
 WEB_FONT_FAMILY = "Segoe UI, Roboto, Noto Sans, Helvetica Neue, Arial, sans-serif"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Plan, Unit
 from campaigns.selectors import organisation as campaign_selectors
 from campaigns.selectors import plans as plan_selectors
-from portal.access import Role, not_post, post_only, request_access, role_required
+from portal.access import COMMUNE_READERS, Role, not_post, post_only, request_access, role_required
 from portal.formats import vn_date
 from portal.text import vi_sorted
 from reporting.deadlines import entry_state, local_today
@@ -29,9 +29,6 @@ from reporting.models import ReportingPeriod
 from reporting.selectors import reports as selectors
 from reporting.services import periods
 from reporting.services import unit_reports as services
-
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
-
 
 # --- Period page and lock exceptions ------------------------------------------------------
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.access import Role, role_required
+from portal.access import REPORT_READERS, Role, role_required
 from portal.errors import ConflictError
 from portal.xlsx import XLSX_CONTENT_TYPE
 from reporting.models import UnitReport
@@ -27,7 +27,6 @@ from reporting.selectors import reports as selectors
 from reporting.workbook.read import report_workbook_import, report_workbook_warnings
 from reporting.workbook.write import report_workbook_filename, report_workbook_write
 
-REPORT_READERS = (Role.UNIT_REPORTER, Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 # Only the unit's own reporter fills its report; commune admins review, they do not fill.
 REPORT_FILLERS = (Role.UNIT_REPORTER,)
 CONFLICT = 409

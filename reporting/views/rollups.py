@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campaigns.models import Plan, Province
 from campaigns.selectors import organisation as campaign_selectors
 from campaigns.selectors import plans as plan_selectors
-from portal.access import Role, post_only, request_access, role_required
+from portal.access import COMMUNE_READERS, Role, post_only, request_access, role_required
 from portal.formats import ROMAN_QUARTERS, quarter_roman, vn_percent
 from reporting.deadlines import local_today
 from reporting.documents.content.common import figure_with_unit
@@ -38,8 +38,6 @@ from reporting.selectors.rollups import QuarterChoice
 from reporting.services.rollup_inputs import plan_rollups_recompute, province_rollups_recompute
 from targets.models import Indicator
 from targets.status import LAGGING, Status, status_legend, status_of
-
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
 
 
 @dataclass(frozen=True)

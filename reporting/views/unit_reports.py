@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Task
 from campaigns.selectors import organisation as campaign_selectors
-from portal.access import Access, Role, not_post, post_only, request_access, role_required
+from portal.access import (
+    REPORT_READERS,
+    Access,
+    Role,
+    not_post,
+    post_only,
+    request_access,
+    role_required,
+)
 from portal.errors import ConflictError
 from portal.formats import vn_date
 from reporting.deadlines import EntryState, entry_state, local_today
@@ -37,8 +45,6 @@ from reporting.selectors.reports import ReportRows
 from reporting.services import unit_reports as services
 from targets.models import Indicator, Target
 
-COMMUNE_READERS = (Role.COMMUNE_ADMIN, Role.COMMUNE_VIEWER, Role.PROVINCE_REVIEWER)
-REPORT_READERS = (*COMMUNE_READERS, Role.UNIT_REPORTER)
 CONFLICT = 409
 
 
