@@ -10,9 +10,10 @@ failed, so the validation does not report it twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,8 @@ from portal.xlsx import (
     fold,
     raw_text,
 )
+
+T = TypeVar("T")
 
 
 class PlanParser:
@@ -94,24 +97,20 @@ class PlanParser:
         return entries
 
     def number(self, cell: Cell | None, path: str, *, required: bool = False) -> Decimal | None:
-        if cell is None:
-            return None
-        self.c.places[path] = cell.place
-        try:
-            value = cell_number(cell)
-        except CellError as exc:
-            self.c.add(cell.place, str(exc), path=path)
-            return None
-        if value is None and required:
-            self._required(cell, path)
-        return value
+        return self._read(cell, path, cell_number, required=required)
 
     def integer(self, cell: Cell | None, path: str, *, required: bool = False) -> int | None:
+        return self._read(cell, path, cell_int, required=required)
+
+    def _read(self, cell: Cell | None, path: str, reader: Callable[[Cell], T | None], *,
+              required: bool) -> T | None:
+        """One cell through ``reader`` (a number, a whole number): its problem is recorded at
+        its place, and an empty required cell is one."""
         if cell is None:
             return None
         self.c.places[path] = cell.place
         try:
-            value = cell_int(cell)
+            value = reader(cell)
         except CellError as exc:
             self.c.add(cell.place, str(exc), path=path)
             return None
