@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from portal.formats import quarter_from_roman
+from portal.formats import quarter_from_roman, quarter_of
 from portal.text import nfc
 
 _RECURRENCE_WORDS = [
@@ -42,9 +42,9 @@ class Timeframe:
         if self.kind == "quarters":
             return f"{year}-Q{quarter}" in self.quarters
         if self.kind in ("date", "range") and self.date_start:
-            start_q = (self.date_start.year, (self.date_start.month - 1) // 3 + 1)
+            start_q = (self.date_start.year, quarter_of(self.date_start))
             end = self.date_end or self.date_start
-            end_q = (end.year, (end.month - 1) // 3 + 1)
+            end_q = (end.year, quarter_of(end))
             return start_q <= (year, quarter) <= end_q
         return None
 

@@ -140,6 +140,11 @@ ROMAN_QUARTERS: dict[int, str] = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _QUARTER_OF_ROMAN = {roman: quarter for quarter, roman in ROMAN_QUARTERS.items()}
 
 
+def quarter_of(day: date) -> int:
+    """The calendar quarter (1–4) a day falls in."""
+    return (day.month - 1) // 3 + 1
+
+
 def quarter_roman(quarter: int) -> str:
     """4 → "IV"; "" for anything that is not a quarter."""
     return ROMAN_QUARTERS.get(quarter, "")

@@ -14,6 +14,7 @@ from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from campaigns.models import Commune, Plan, Province
+from portal.formats import quarter_of
 from portal.scoping import scopes_disabled, tenant_scope
 from portal.tasks import TenantTask
 from reporting.deadlines import local_today
@@ -97,7 +98,7 @@ def province_rollup(*, province_id: int, year: int, quarter: int) -> str:
 def nightly_rollups(*, today: str | None = None) -> int:
     """Beat: recompute every province's current quarter (catches anything a hook missed)."""
     day = date.fromisoformat(today) if today else local_today()
-    quarter = (day.month - 1) // 3 + 1
+    quarter = quarter_of(day)
     province_ids = list(Province.objects.order_by("pk").values_list("pk", flat=True))
     for province_id in province_ids:
         province_rollup.delay(province_id=province_id, year=day.year, quarter=quarter)

@@ -31,6 +31,7 @@ from portal.api.base import PortalAPIView, require_roles
 from portal.api.filters import IntegerFilter, PortalFilterSet, StrictBooleanFilter
 from portal.api.pagination import StableCursorPagination
 from portal.api.schema import ErrorSerializer
+from portal.formats import quarter_of
 from portal.scoping import scopes_disabled
 from reporting.api import serializers as s
 from reporting.deadlines import local_today
@@ -416,7 +417,7 @@ class CompletenessList(PortalAPIView):
     def _quarter(request: Request) -> tuple[int, int]:
         today = local_today()
         errors: dict[str, str] = {}
-        values = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+        values = {"year": today.year, "quarter": quarter_of(today)}
         for name, low, high in (("year", 2000, 2100), ("quarter", 1, 4)):
             raw = request.query_params.get(name)
             if raw is None:

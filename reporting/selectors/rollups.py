@@ -18,6 +18,7 @@ from functools import cached_property
 from django.db.models import F, Max, OuterRef, Subquery
 
 from campaigns.models import Commune, Plan, Province
+from portal.formats import quarter_of
 from portal.scoping import scopes_disabled
 from portal.text import vi_sorted
 from reporting.deadlines import local_today
@@ -233,7 +234,7 @@ def province_default_quarter(*, due: tuple[int, int] | None, today: date) -> tup
     early report must not turn the province's pages to a quarter still open), else today's."""
     if due is not None:
         return due
-    return today.year, (today.month - 1) // 3 + 1
+    return today.year, quarter_of(today)
 
 
 def province_table(*, province: Province, year: int, quarter: int, today: date | None = None) -> ProvinceTable:
