@@ -16,6 +16,7 @@ Both read the source of every module of the root packages (migrations excluded) 
 
 from __future__ import annotations
 
+import abc
 import ast
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,8 +59,9 @@ class _SourceContract(Contract):
 
     root_packages = fields.SetField(subfield=fields.StringField())
 
+    @abc.abstractmethod
     def violations(self, module: str, tree: ast.Module) -> Iterator[str]:
-        raise NotImplementedError
+        """The problems of one module, one line each."""
 
     def strings(self, field_name: str) -> set[str]:
         """A set field's value: import-linter replaces each class-level field with its parsed

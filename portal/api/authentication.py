@@ -8,6 +8,7 @@ rest_framework.views itself is being imported.
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 
-class BearerAuthentication(BaseAuthentication):
+class BearerAuthentication(BaseAuthentication, abc.ABC):
     """``Authorization: Bearer <token>`` (or ``Token <token>``); a subclass says what a token is
     with ``authenticate_token``. The OpenAPI schema documents every subclass as one bearer
     scheme (portal.api.schema.BearerTokenScheme)."""
@@ -34,9 +35,9 @@ class BearerAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."))
         return found
 
+    @abc.abstractmethod
     def authenticate_token(self, raw: str) -> tuple[Any, Any] | None:
         """``(user, token)`` for a valid token, None for any other."""
-        raise NotImplementedError
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
